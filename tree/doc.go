@@ -1,0 +1,15 @@
+// Package tree places vendored sources into a kernel tree and hashes them.
+//
+// Invariants:
+//   - A destination folder is never half-written and never missing: new
+//     content is staged on the same filesystem, then swapped in by renaming
+//     the old folder aside, renaming the new one in, and only then removing
+//     the old one. An interrupted swap is finished by the next run from a
+//     journal written before the first rename.
+//   - Hashes are Go's "h1:" directory hash (golang.org/x/mod/sumdb/dirhash
+//     Hash1) over every regular file below a folder, with slash-separated
+//     names relative to it.
+//   - Files are written with normalized modes (0644, or 0755 when
+//     executable) and no setuid, setgid or sticky bits.
+//   - This package never opens a network connection.
+package tree

@@ -1,0 +1,234 @@
+package vendorspec
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/rvendor/rvendor/tree"
+)
+
+// LockVersion is the lock and sum format version this rvendor writes.
+const LockVersion = 1
+
+// LockName and SumName are the files rvendor writes beside the spec.
+const (
+	LockName = "rvendor.lock"
+	SumName  = "rvendor.sum"
+)
+
+// Lock is the content of rvendor.lock: what each component resolved to and
+// the hashes its dest must have.
+type Lock struct {
+	Version    int               `toml:"version"`
+	Components []*LockedComponent `toml:"component"`
+}
+
+// LockedComponent records one vendored component. The fields copied from
+// the spec (Kind through License) let verify tell when the spec changed
+// since the last update.
+type LockedComponent struct {
+	Name    string   `toml:"name"`
+	Kind    string   `toml:"kind"`
+	Version string   `toml:"version"`
+	URL     string   `toml:"url,omitempty"`
+	SHA256  string   `toml:"sha256,omitempty"`
+	Root    string   `toml:"root,omitempty"`
+	Paths   []string `toml:"paths,omitempty,multiline"`
+	Exclude []string `toml:"exclude,omitempty,multiline"`
+	Dest    string   `toml:"dest"`
+	License string   `toml:"license,omitempty"`
+
+	// Upstream is the h1: hash of the selected pristine content; Tree is
+	// the h1: hash of dest as it must be on disk. Both are what
+	// dirhash.HashDir(dir, "", dirhash.Hash1) computes.
+	Upstream string `toml:"upstream"`
+	Tree     string `toml:"tree"`
+	Files    int    `toml:"files"`
+	Bytes    int64  `toml:"bytes"`
+}
+
+// Component returns the locked component named name, or nil.
+func (l *Lock) Component(name string) *LockedComponent {
+	for _, c := range l.Components {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Set replaces or adds c, keeping components sorted by name.
+func (l *Lock) Set(c *LockedComponent) {
+	for i, old := range l.Components {
+		if old.Name == c.Name {
+			l.Components[i] = c
+			return
+		}
+	}
+	l.Components = append(l.Components, c)
+	sort.Slice(l.Components, func(i, j int) bool { return l.Components[i].Name < l.Components[j].Name })
+}
+
+// Remove drops the component named name, if present.
+func (l *Lock) Remove(name string) {
+	l.Components = slices.DeleteFunc(l.Components, func(c *LockedComponent) bool { return c.Name == name })
+}
+
+const lockHeader = "# rvendor.lock: what rvendor vendored and the hashes the tree must have.\n" +
+	"# Written by rvendor; do not edit. Per-file hashes are in rvendor.sum.\n"
+
+// Marshal returns the lock's bytes. Equal locks give identical bytes.
+func (l *Lock) Marshal() ([]byte, error) {
+	c := *l
+	c.Version = LockVersion
+	sort.Slice(c.Components, func(i, j int) bool { return c.Components[i].Name < c.Components[j].Name })
+	var buf bytes.Buffer
+	buf.WriteString(lockHeader)
+	enc := toml.NewEncoder(&buf)
+	enc.SetIndentTables(false)
+	if err := enc.Encode(&c); err != nil {
+		return nil, fmt.Errorf("encoding lock: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// ReadLock reads a lock file. A missing file gives an empty lock and an
+// error for which errors.Is(err, fs.ErrNotExist) holds.
+func ReadLock(path string) (*Lock, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return &Lock{Version: LockVersion}, err
+	}
+	return ParseLock(path, data)
+}
+
+// ParseLock parses the bytes of a lock file read from path.
+func ParseLock(path string, data []byte) (*Lock, error) {
+	var l Lock
+	dec := toml.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&l); err != nil {
+		return nil, &Error{Pos: decodePos(path, err), Msg: "lock file is corrupt: " + decodeMsg(err),
+			Hint: "rvendor.lock is written by rvendor; restore it from version control or run rvendor update"}
+	}
+	if l.Version != LockVersion {
+		return nil, &Error{Pos: Position{File: path, Line: 1, Col: 1},
+			Msg:  fmt.Sprintf("lock format version %d is not supported (this rvendor reads version %d)", l.Version, LockVersion),
+			Hint: "use the rvendor release that wrote this lock, or run rvendor update to rewrite it"}
+	}
+	seen := map[string]bool{}
+	for i, c := range l.Components {
+		if c.Name == "" || seen[c.Name] {
+			return nil, &Error{Pos: Position{File: path, Line: 1, Col: 1},
+				Msg: fmt.Sprintf("component %d has an empty or duplicate name %q", i+1, c.Name),
+				Hint: "restore rvendor.lock from version control or run rvendor update"}
+		}
+		seen[c.Name] = true
+	}
+	return &l, nil
+}
+
+// Sum holds the per-file hashes of every vendored component: the content
+// of rvendor.sum. For each component, the h1: hash of its files equals the
+// lock's Tree hash, so the two files check each other.
+type Sum struct {
+	Files map[string][]tree.File // component name -> files sorted by path
+}
+
+const sumHeader = "# rvendor.sum: mode, size and sha256 of every vendored file, per component.\n" +
+	"# Written by rvendor; do not edit. Format: component mode size sha256 path\n"
+
+// Marshal returns the sum file's bytes, sorted by component and path.
+func (s *Sum) Marshal() []byte {
+	var b bytes.Buffer
+	b.WriteString(sumHeader)
+	names := make([]string, 0, len(s.Files))
+	for n := range s.Files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		files := slices.Clone(s.Files[n])
+		sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+		for _, f := range files {
+			fmt.Fprintf(&b, "%s %04o %d %s %s\n", n, uint32(f.Mode.Perm()), f.Size, f.Hex(), f.Path)
+		}
+	}
+	return b.Bytes()
+}
+
+// ReadSum reads a sum file. A missing file gives an empty sum and an error
+// for which errors.Is(err, fs.ErrNotExist) holds.
+func ReadSum(path string) (*Sum, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return &Sum{Files: map[string][]tree.File{}}, err
+	}
+	return ParseSum(path, data)
+}
+
+// ParseSum parses the bytes of a sum file read from path.
+func ParseSum(path string, data []byte) (*Sum, error) {
+	s := &Sum{Files: map[string][]tree.File{}}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		bad := func(what string) error {
+			return &Error{Pos: Position{File: path, Line: line, Col: 1}, Msg: "sum file is corrupt: " + what,
+				Hint: "rvendor.sum is written by rvendor; restore it from version control or run rvendor update"}
+		}
+		f := strings.SplitN(text, " ", 5)
+		if len(f) != 5 || f[4] == "" {
+			return nil, bad("want \"component mode size sha256 path\"")
+		}
+		mode, err := strconv.ParseUint(f[1], 8, 32)
+		if err != nil || (mode != 0o644 && mode != 0o755) {
+			return nil, bad(fmt.Sprintf("mode %q is not 0644 or 0755", f[1]))
+		}
+		size, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil || size < 0 {
+			return nil, bad(fmt.Sprintf("size %q is not a number", f[2]))
+		}
+		var file tree.File
+		if len(f[3]) != 64 {
+			return nil, bad("sha256 is not 64 hex digits")
+		}
+		if _, err := hexDecode(file.SHA256[:], f[3]); err != nil {
+			return nil, bad("sha256 is not 64 hex digits")
+		}
+		file.Path, file.Mode, file.Size = f[4], fs.FileMode(mode), size
+		s.Files[f[0]] = append(s.Files[f[0]], file)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for n, files := range s.Files {
+		sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+		for i := 1; i < len(files); i++ {
+			if files[i].Path == files[i-1].Path {
+				return nil, &Error{Pos: Position{File: path, Line: 1, Col: 1},
+					Msg: fmt.Sprintf("sum file is corrupt: %s lists %s twice", n, files[i].Path)}
+			}
+		}
+	}
+	return s, nil
+}
+
+// ErrSumMismatch reports that the sum file does not agree with the lock.
+var ErrSumMismatch = errors.New("rvendor.sum does not match rvendor.lock")
