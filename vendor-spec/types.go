@@ -32,7 +32,7 @@ type Toolchain struct {
 	// RequireLLVMMatch makes a rustc/clang LLVM major mismatch an error.
 	RequireLLVMMatch bool
 
-	Pos map[string]Position // key -> where its value is written
+	Pos Positions // key -> where its value is written
 }
 
 // Sources configures where upstream content comes from.
@@ -43,7 +43,7 @@ type Sources struct {
 	Keyring       string   // OpenPGP keyring replacing the embedded Rust key
 	AllowUnsigned bool
 
-	Pos map[string]Position
+	Pos Positions
 }
 
 // Component is one [[component]] of the spec: one upstream source placed

@@ -1,0 +1,359 @@
+package vendorspec
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2/unstable"
+)
+
+// SpecName is the spec's file name, looked for by Find.
+const SpecName = "rvendor.toml"
+
+// Find returns the path of the spec that governs dir: dir/rvendor.toml, or
+// the first one found walking up towards the root, the way git finds .git.
+func Find(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; {
+		p := filepath.Join(d, SpecName)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return p, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("no %s in %s or any parent folder (run rvendor init to write one, or pass --spec): %w", SpecName, abs, fs.ErrNotExist)
+		}
+		d = parent
+	}
+}
+
+// Load reads and validates the spec at path.
+func Load(path string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading spec: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse parses and validates the bytes of a spec read from path. Every
+// problem found is returned, as an ErrorList in file order.
+func Parse(path string, data []byte) (*Spec, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	d := &decoder{file: path, data: data}
+	s := &Spec{
+		Path:      abs,
+		Dir:       filepath.Dir(abs),
+		Toolchain: Toolchain{Pos: Positions{}},
+		Sources:   Sources{Pos: Positions{}},
+	}
+	d.decode(s)
+	validate(s, d)
+	if len(d.errs) > 0 {
+		d.errs.sort()
+		return nil, d.errs.firstPerPlace()
+	}
+	return s, nil
+}
+
+// decoder walks the TOML syntax tree so that every key and value keeps its
+// position, every unknown or duplicate key is reported, and type errors
+// name the key.
+type decoder struct {
+	file string
+	data []byte
+	p    unstable.Parser
+	errs ErrorList
+}
+
+func (d *decoder) pos(r unstable.Range) Position {
+	if r.Length == 0 && r.Offset == 0 {
+		return Position{File: d.file, Line: 1, Col: 1}
+	}
+	sh := d.p.Shape(r)
+	return Position{File: d.file, Line: sh.Start.Line, Col: sh.Start.Column}
+}
+
+func (d *decoder) errorf(pos Position, hint, format string, args ...any) {
+	d.errs = append(d.errs, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+// table is where the key/values that follow a header go.
+type table struct {
+	name string // "", "toolchain", "sources", "component"
+	pos  Positions
+	set  func(key string, v *unstable.Node, pos Position)
+}
+
+func (d *decoder) decode(s *Spec) {
+	d.p.Reset(d.data)
+	seenTables := map[string]Position{}
+	top := &table{pos: Positions{}}
+	top.set = func(key string, v *unstable.Node, pos Position) {
+		switch key {
+		case "version":
+			s.Version = d.int(key, v, pos)
+		default:
+			d.unknown(key, pos, "top-level keys are version, [toolchain], [sources] and [[component]]")
+		}
+	}
+	toolchain := &table{name: "toolchain", pos: s.Toolchain.Pos}
+	toolchain.set = func(key string, v *unstable.Node, pos Position) {
+		t := &s.Toolchain
+		switch key {
+		case "rustc":
+			t.Rustc = d.str(key, v, pos)
+		case "bindgen":
+			t.Bindgen = d.str(key, v, pos)
+		case "libclang":
+			t.Libclang = d.str(key, v, pos)
+		case "require-llvm-match":
+			t.RequireLLVMMatch = d.bool(key, v, pos)
+		default:
+			d.unknown(key, pos, "[toolchain] keys are rustc, bindgen, libclang and require-llvm-match")
+		}
+	}
+	sources := &table{name: "sources", pos: s.Sources.Pos}
+	sources.set = func(key string, v *unstable.Node, pos Position) {
+		src := &s.Sources
+		switch key {
+		case "rust-dist":
+			src.RustDist = d.str(key, v, pos)
+		case "crates-index":
+			src.CratesIndex = d.str(key, v, pos)
+		case "mirrors":
+			src.Mirrors = d.strs(key, v, pos, src.Pos)
+		case "keyring":
+			src.Keyring = d.str(key, v, pos)
+		case "allow-unsigned":
+			src.AllowUnsigned = d.bool(key, v, pos)
+		default:
+			d.unknown(key, pos, "[sources] keys are rust-dist, crates-index, mirrors, keyring and allow-unsigned")
+		}
+	}
+	newComponent := func(header Position) *table {
+		c := &Component{Pos: Positions{"": header}}
+		s.Components = append(s.Components, c)
+		t := &table{name: "component", pos: c.Pos}
+		t.set = func(key string, v *unstable.Node, pos Position) {
+			switch key {
+			case "name":
+				c.Name = d.str(key, v, pos)
+			case "kind":
+				c.Kind = d.str(key, v, pos)
+			case "version":
+				c.Version = d.str(key, v, pos)
+			case "url":
+				c.URL = d.str(key, v, pos)
+			case "sha256":
+				c.SHA256 = d.str(key, v, pos)
+			case "crate":
+				c.Crate = d.str(key, v, pos)
+			case "lockfile":
+				c.Lockfile = d.str(key, v, pos)
+			case "platforms":
+				c.Platforms = d.strs(key, v, pos, c.Pos)
+			case "root":
+				c.Root = d.str(key, v, pos)
+			case "paths":
+				c.Paths = d.strs(key, v, pos, c.Pos)
+			case "exclude":
+				c.Exclude = d.strs(key, v, pos, c.Pos)
+			case "dest":
+				c.Dest = d.str(key, v, pos)
+			case "license":
+				c.License = d.str(key, v, pos)
+			case "patches":
+				c.Patches = d.str(key, v, pos)
+			default:
+				d.unknown(key, pos, "[[component]] keys are name, kind, version, url, sha256, crate, lockfile, platforms, root, paths, exclude, dest, license and patches")
+			}
+		}
+		return t
+	}
+
+	cur := top
+	for d.p.NextExpression() {
+		e := d.p.Expression()
+		switch e.Kind {
+		case unstable.Table, unstable.ArrayTable:
+			name, kpos := d.key(e.Key())
+			array := e.Kind == unstable.ArrayTable
+			switch {
+			case name == "toolchain" && !array, name == "sources" && !array:
+				if prev, dup := seenTables[name]; dup {
+					d.errorf(kpos, "merge the two tables", "[%s] is written twice (first at line %d)", name, prev.Line)
+				}
+				seenTables[name] = kpos
+				cur = toolchain
+				if name == "sources" {
+					cur = sources
+				}
+				cur.pos[""] = kpos
+			case name == "component" && array:
+				cur = newComponent(kpos)
+			case name == "component":
+				d.errorf(kpos, "write [[component]] with double brackets", "[component] must be an array of tables")
+				cur = newComponent(kpos)
+			default:
+				brackets := "[%s]"
+				if array {
+					brackets = "[[%s]]"
+				}
+				d.errorf(kpos, "the tables are [toolchain], [sources] and [[component]]", "unknown table "+brackets, name)
+				cur = &table{pos: Positions{}, set: func(string, *unstable.Node, Position) {}}
+			}
+		case unstable.KeyValue:
+			d.keyValue(cur, "", e, map[string]*table{"toolchain": toolchain, "sources": sources})
+		}
+	}
+	if err := d.p.Error(); err != nil {
+		var pe *unstable.ParserError
+		pos := Position{File: d.file, Line: 1, Col: 1}
+		if errors.As(err, &pe) && len(pe.Highlight) > 0 {
+			pos = d.pos(d.p.Range(pe.Highlight))
+		}
+		d.errorf(pos, "fix the TOML syntax", "%s", strings.TrimPrefix(err.Error(), "toml: "))
+	}
+}
+
+// keyValue applies one key = value to t, following dotted keys
+// (toolchain.rustc = "...") and inline tables at the top level.
+func (d *decoder) keyValue(t *table, prefix string, e *unstable.Node, subtables map[string]*table) {
+	name, pos := d.key(e.Key())
+	if prefix != "" {
+		name = prefix + "." + name
+	}
+	v := e.Value()
+	if t.name == "" {
+		if head, rest, dotted := strings.Cut(name, "."); dotted {
+			if sub, ok := subtables[head]; ok {
+				if _, seen := sub.pos[rest]; seen {
+					d.errorf(pos, "remove one of them", "%s is written twice", name)
+					return
+				}
+				sub.pos[rest] = pos
+				sub.set(rest, v, pos)
+				return
+			}
+		}
+		if sub, ok := subtables[name]; ok && v.Kind == unstable.InlineTable {
+			sub.pos[""] = pos
+			it := v.Children()
+			for it.Next() {
+				d.keyValue(sub, "", it.Node(), nil)
+			}
+			return
+		}
+	}
+	if _, seen := t.pos[name]; seen {
+		d.errorf(pos, "remove one of them", "%s is written twice", name)
+		return
+	}
+	t.pos[name] = pos
+	t.set(name, v, pos)
+}
+
+func (d *decoder) key(it unstable.Iterator) (string, Position) {
+	var parts []string
+	var pos Position
+	first := true
+	for it.Next() {
+		n := it.Node()
+		if first {
+			pos = d.pos(n.Raw)
+			first = false
+		}
+		parts = append(parts, string(n.Data))
+	}
+	return strings.Join(parts, "."), pos
+}
+
+func (d *decoder) unknown(key string, pos Position, hint string) {
+	d.errorf(pos, hint, "unknown key %q", key)
+}
+
+func kindName(k unstable.Kind) string {
+	switch k {
+	case unstable.String:
+		return "a string"
+	case unstable.Integer:
+		return "an integer"
+	case unstable.Float:
+		return "a float"
+	case unstable.Bool:
+		return "a boolean"
+	case unstable.Array:
+		return "an array"
+	case unstable.InlineTable:
+		return "a table"
+	}
+	return "a date or time"
+}
+
+func (d *decoder) str(key string, v *unstable.Node, pos Position) string {
+	if v.Kind != unstable.String {
+		d.errorf(pos, fmt.Sprintf("write %s = \"...\"", key), "%s must be a string, not %s", key, kindName(v.Kind))
+		return ""
+	}
+	return string(v.Data)
+}
+
+func (d *decoder) int(key string, v *unstable.Node, pos Position) int {
+	if v.Kind != unstable.Integer {
+		d.errorf(pos, fmt.Sprintf("write %s = 1", key), "%s must be an integer, not %s", key, kindName(v.Kind))
+		return 0
+	}
+	n, err := strconv.Atoi(strings.ReplaceAll(string(v.Data), "_", ""))
+	if err != nil {
+		d.errorf(pos, fmt.Sprintf("write %s = 1", key), "%s: %v", key, err)
+	}
+	return n
+}
+
+func (d *decoder) bool(key string, v *unstable.Node, pos Position) bool {
+	if v.Kind != unstable.Bool {
+		d.errorf(pos, fmt.Sprintf("write %s = true or %s = false", key, key), "%s must be true or false, not %s", key, kindName(v.Kind))
+		return false
+	}
+	return string(v.Data) == "true"
+}
+
+// strs decodes an array of strings, recording each element's position as
+// "key[i]" in pos.
+func (d *decoder) strs(key string, v *unstable.Node, at Position, pos Positions) []string {
+	if v.Kind != unstable.Array {
+		d.errorf(at, fmt.Sprintf("write %s = [\"...\"]", key), "%s must be an array of strings, not %s", key, kindName(v.Kind))
+		return nil
+	}
+	out := []string{}
+	it := v.Children()
+	for it.Next() {
+		n := it.Node()
+		if n.Kind == unstable.Comment {
+			continue
+		}
+		epos := at
+		if n.Raw.Length > 0 {
+			epos = d.pos(n.Raw)
+		}
+		if n.Kind != unstable.String {
+			d.errorf(epos, fmt.Sprintf("write %s = [\"...\"]", key), "%s must hold only strings, not %s", key, kindName(n.Kind))
+			continue
+		}
+		pos[fmt.Sprintf("%s[%d]", key, len(out))] = epos
+		out = append(out, string(n.Data))
+	}
+	return out
+}

@@ -1,0 +1,372 @@
+package vendorspec
+
+import (
+	"fmt"
+	"net/netip"
+	"net/url"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/github/go-spdx/v2/spdxexp"
+	goversion "github.com/hashicorp/go-version"
+)
+
+// StateDir is the folder beside the spec where rvendor keeps its lock,
+// journal and staging area. No dest may be inside it.
+const StateDir = ".rvendor"
+
+var (
+	nameRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	sha256RE  = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	channelRE = regexp.MustCompile(`^(nightly|beta)-[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	semverRE  = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$`)
+)
+
+func (l ErrorList) sort() {
+	sort.SliceStable(l, func(i, j int) bool {
+		if l[i].Pos.Line != l[j].Pos.Line {
+			return l[i].Pos.Line < l[j].Pos.Line
+		}
+		return l[i].Pos.Col < l[j].Pos.Col
+	})
+}
+
+// firstPerPlace keeps the first error reported at each position, so that a
+// value of the wrong type is not also reported as missing or invalid.
+func (l ErrorList) firstPerPlace() ErrorList {
+	var out ErrorList
+	seen := map[Position]bool{}
+	for _, e := range l {
+		if !seen[e.Pos] {
+			seen[e.Pos] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func validate(s *Spec, d *decoder) {
+	top := Position{File: d.file, Line: 1, Col: 1}
+	switch s.Version {
+	case SpecVersion:
+	case 0:
+		d.errorf(top, "add version = 1 at the top", "version is missing")
+	default:
+		d.errorf(top, "write version = 1", "spec version %d is not supported (this rvendor reads version %d)", s.Version, SpecVersion)
+	}
+	validateToolchain(&s.Toolchain, d)
+	validateSources(&s.Sources, d)
+
+	names := map[string]*Component{}
+	for i, c := range s.Components {
+		validateComponent(c, i, d)
+		if prev, dup := names[c.Name]; dup && c.Name != "" {
+			d.errorf(c.Pos.At("name"), "give each component its own name",
+				"component name %q is already used at line %d", c.Name, prev.Pos.At("name").Line)
+		}
+		names[c.Name] = c
+	}
+	// No dest may hold another; none may hold the spec's folder files.
+	for i, a := range s.Components {
+		if a.Dest == "" {
+			continue
+		}
+		for _, b := range s.Components[i+1:] {
+			if b.Dest == "" {
+				continue
+			}
+			if within(a.Dest, b.Dest) || within(b.Dest, a.Dest) {
+				d.errorf(b.Pos.At("dest"), "give each component a folder of its own, neither inside the other",
+					"dest %q of %s overlaps dest %q of %s (line %d)", b.Dest, b.Name, a.Dest, a.Name, a.Pos.At("dest").Line)
+			}
+		}
+	}
+}
+
+// within reports whether slash path p is dir or below it.
+func within(p, dir string) bool {
+	return p == dir || strings.HasPrefix(p, dir+"/")
+}
+
+func validateToolchain(t *Toolchain, d *decoder) {
+	check := func(key, val string, exactOK bool) {
+		if val == "" {
+			return
+		}
+		if exactOK {
+			if _, err := goversion.NewVersion(val); err == nil {
+				return
+			}
+		}
+		if _, err := goversion.NewConstraint(val); err != nil {
+			d.errorf(t.Pos.At(key), `write an exact version such as "1.78.0" or a constraint such as ">= 1.78.0"`,
+				"%s = %q is neither a version nor a version constraint", key, val)
+		}
+	}
+	check("rustc", t.Rustc, true)
+	check("bindgen", t.Bindgen, true)
+	check("libclang", t.Libclang, true)
+}
+
+func validateSources(s *Sources, d *decoder) {
+	if s.RustDist != "" {
+		checkURL(d, s.Pos.At("rust-dist"), "rust-dist", s.RustDist, `such as "https://static.rust-lang.org" or "file:///srv/rust-mirror"`)
+	}
+	if s.CratesIndex != "" {
+		u := strings.TrimPrefix(s.CratesIndex, "sparse+")
+		checkURL(d, s.Pos.At("crates-index"), "crates-index", u, `such as "sparse+https://index.crates.io/"`)
+	}
+	for i, m := range s.Mirrors {
+		checkURL(d, s.Pos.At(fmt.Sprintf("mirrors[%d]", i)), "mirrors", m, `such as "https://mirror.example.org/rust" or "file:///srv/mirror"`)
+	}
+	if s.Keyring != "" && strings.Contains(s.Keyring, "\n") {
+		d.errorf(s.Pos.At("keyring"), "write the path of an OpenPGP keyring file", "keyring is not a path")
+	}
+}
+
+// checkURL accepts https:// and file:// URLs, and http:// only to a
+// loopback host.
+func checkURL(d *decoder, pos Position, key, raw, example string) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		d.errorf(pos, "write a URL "+example, "%s %q is not a URL: %v", key, raw, err)
+		return
+	}
+	switch u.Scheme {
+	case "https":
+		if u.Host == "" {
+			d.errorf(pos, "write a URL "+example, "%s %q has no host", key, raw)
+		}
+	case "file":
+		if u.Path == "" || !path.IsAbs(u.Path) {
+			d.errorf(pos, `write file:///absolute/path`, "%s %q is not an absolute file:// URL", key, raw)
+		}
+	case "http":
+		if !IsLoopback(u.Hostname()) {
+			d.errorf(pos, "use https:// (plain http:// is allowed only to a loopback address)",
+				"%s %q uses plain http to a remote host", key, raw)
+		}
+	default:
+		d.errorf(pos, "write a URL "+example, "%s %q: scheme %q is not supported (https:// or file://)", key, raw, u.Scheme)
+	}
+}
+
+// IsLoopback reports whether host (a name or address, no port) is a
+// loopback address or "localhost".
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && ip.IsLoopback()
+}
+
+func validateComponent(c *Component, i int, d *decoder) {
+	at := c.Pos.At
+	what := fmt.Sprintf("component %d", i+1)
+	if c.Name == "" {
+		d.errorf(at("name"), `add name = "..." (lowercase letters, digits and -)`, "%s has no name", what)
+	} else {
+		if !nameRE.MatchString(c.Name) {
+			d.errorf(at("name"), `use lowercase letters, digits and -, such as "rust-library"`, "component name %q is not valid", c.Name)
+		}
+		what = "component " + c.Name
+	}
+	switch c.Kind {
+	case KindRustSrc, KindRustcSrc, KindCrate, KindArchive:
+	case "":
+		d.errorf(at("kind"), `add kind = "rust-src", "rustc-src", "crate" or "archive"`, "%s has no kind", what)
+		return
+	default:
+		d.errorf(at("kind"), `write "rust-src", "rustc-src", "crate" or "archive"`, "%s: unknown kind %q", what, c.Kind)
+		return
+	}
+	validateVersion(c, what, d)
+
+	onlyFor := func(key, val, kind string) {
+		if val != "" && c.Kind != kind {
+			d.errorf(at(key), "remove it", "%s: %s is only for kind %q, not %q", what, key, kind, c.Kind)
+		}
+	}
+	onlyFor("url", c.URL, KindArchive)
+	onlyFor("sha256", c.SHA256, KindArchive)
+	onlyFor("crate", c.Crate, KindCrate)
+	onlyFor("lockfile", c.Lockfile, KindCrate)
+	if len(c.Platforms) > 0 && c.Kind != KindCrate {
+		d.errorf(at("platforms"), "remove it", "%s: platforms is only for kind \"crate\"", what)
+	}
+
+	switch c.Kind {
+	case KindArchive:
+		if c.URL == "" {
+			d.errorf(at(""), `add url = "https://..." or "file:///..."`, "%s: kind archive needs url", what)
+		} else {
+			checkURL(d, at("url"), "url", c.URL, `such as "https://example.org/demo-1.2.0.tar.gz"`)
+			if _, ok := archiveFormat(c.URL); !ok {
+				d.errorf(at("url"), "point url at a .tar.gz, .tar.xz or .tar.zst file", "%s: url %q is not a .tar.gz, .tar.xz or .tar.zst archive", what, c.URL)
+			}
+		}
+		switch {
+		case c.SHA256 == "":
+			d.errorf(at(""), `add sha256 = "<64 hex digits>" from the upstream's published checksum`, "%s: kind archive needs sha256", what)
+		case !sha256RE.MatchString(c.SHA256):
+			d.errorf(at("sha256"), "write the 64 lowercase hex digits that sha256sum prints", "%s: sha256 %q is not a SHA-256 hex digest", what, c.SHA256)
+		}
+	case KindCrate:
+		if c.Crate == "" {
+			c.Crate = c.Name
+		}
+		if c.Lockfile != "" {
+			checkRelPath(d, at("lockfile"), what, "lockfile", c.Lockfile)
+		}
+	}
+
+	if c.Kind == KindRustSrc || c.Kind == KindRustcSrc {
+		if c.Root == "" {
+			c.Root = "library"
+		}
+		if len(c.Paths) == 0 {
+			d.errorf(at(""), `add paths = ["library/core", "library/alloc"]`, "%s: paths is missing (which parts of the Rust source to take)", what)
+		}
+	}
+	for i, p := range c.Paths {
+		checkRelPath(d, at(fmt.Sprintf("paths[%d]", i)), what, "paths", p)
+	}
+	if c.Kind == KindArchive && c.Root == "" {
+		c.Root = commonTop(c.Paths)
+		if c.Root == "" && len(c.Paths) > 1 {
+			d.errorf(at("paths"), `add root = "<folder>" naming the archive folder that dest mirrors`,
+				"%s: paths lie under different top-level folders, so root must be set", what)
+		}
+	}
+	if c.Root != "" {
+		checkRelPath(d, at("root"), what, "root", c.Root)
+		for i, p := range c.Paths {
+			if !within(p, c.Root) {
+				d.errorf(at(fmt.Sprintf("paths[%d]", i)), fmt.Sprintf("write a path that starts with %q", c.Root+"/"),
+					"%s: path %q is not under root %q", what, p, c.Root)
+			}
+		}
+	}
+	for i, g := range c.Exclude {
+		if _, err := path.Match(strings.ReplaceAll(g, "**", "*"), ""); err != nil || g == "" || strings.HasPrefix(g, "/") {
+			d.errorf(at(fmt.Sprintf("exclude[%d]", i)), `write a glob such as "*.md" or "library/core/tests/**"`, "%s: exclude pattern %q is not valid", what, g)
+		}
+	}
+
+	if c.Dest == "" {
+		d.errorf(at(""), `add dest = "rust/vendor/..." (a folder inside the tree)`, "%s has no dest", what)
+	} else if checkRelPath(d, at("dest"), what, "dest", c.Dest) {
+		if within(c.Dest, StateDir) || within(StateDir, c.Dest) {
+			d.errorf(at("dest"), "choose another folder", "%s: dest %q would hold rvendor's own state folder %s", what, c.Dest, StateDir)
+		}
+	}
+	if c.Patches != "" && checkRelPath(d, at("patches"), what, "patches", c.Patches) && c.Dest != "" && within(c.Patches, c.Dest) {
+		d.errorf(at("patches"), "keep the patch queue outside dest, such as rust/vendor/patches/"+c.Name,
+			"%s: patches %q is inside dest %q, where updates would overwrite it", what, c.Patches, c.Dest)
+	}
+
+	if c.License != "" {
+		validateLicense(c, what, d)
+	}
+}
+
+// checkRelPath reports whether p is a clean, relative, slash-separated path
+// that stays inside its base folder, and reports an error if not.
+func checkRelPath(d *decoder, pos Position, what, key, p string) bool {
+	bad := func(why, hint string) bool {
+		d.errorf(pos, hint, "%s: %s %q %s", what, key, p, why)
+		return false
+	}
+	switch {
+	case p == "" || p == ".":
+		return bad("is empty", "write a folder inside the tree, such as \"rust/vendor/library\"")
+	case strings.HasPrefix(p, "/") || (len(p) > 1 && p[1] == ':'):
+		return bad("is absolute", "write it relative to the folder of rvendor.toml, such as \"rust/vendor/library\"")
+	case strings.Contains(p, `\`):
+		return bad("has a backslash", "write slash-separated paths")
+	case p == ".." || strings.HasPrefix(p, "../") || strings.Contains(p, "/../") || strings.HasSuffix(p, "/.."):
+		return bad("leaves its folder", "write a path inside the tree, without ..")
+	case path.Clean(p) != p:
+		return bad("is not clean", fmt.Sprintf("write %q", path.Clean(p)))
+	case strings.ContainsAny(p, "\n\r\x00"):
+		return bad("has a control character", "rename it")
+	}
+	return true
+}
+
+// commonTop returns the first element that all paths share, or "".
+func commonTop(paths []string) string {
+	top := ""
+	for i, p := range paths {
+		first, _, _ := strings.Cut(p, "/")
+		if i == 0 {
+			top = first
+		} else if first != top {
+			return ""
+		}
+	}
+	return top
+}
+
+func archiveFormat(u string) (string, bool) {
+	if pu, err := url.Parse(u); err == nil {
+		u = pu.Path
+	}
+	for _, ext := range []string{".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.zst", ".tzst"} {
+		if strings.HasSuffix(u, ext) {
+			return ext, true
+		}
+	}
+	return "", false
+}
+
+// validateVersion requires an exact version. Ranges are refused: a
+// vendored tree is one version, and the lock could not say which.
+func validateVersion(c *Component, what string, d *decoder) {
+	at := c.Pos.At("version")
+	v := c.Version
+	if v == "" {
+		d.errorf(c.Pos.At(""), `add version = "1.78.0" (an exact version)`, "%s has no version", what)
+		return
+	}
+	isRange := strings.ContainsAny(v, "^~<>=*, |") || strings.HasSuffix(v, ".x")
+	if isRange {
+		d.errorf(at, `pin one exact version, such as "1.78.0": a vendored tree holds one version, and a range would let the same spec vendor different code`,
+			"%s: version %q is a range", what, v)
+		return
+	}
+	switch c.Kind {
+	case KindRustSrc, KindRustcSrc:
+		if !semverRE.MatchString(v) && !channelRE.MatchString(v) {
+			d.errorf(at, `write a stable release such as "1.78.0" or a dated channel such as "nightly-2024-05-01"`,
+				"%s: version %q is not a Rust release", what, v)
+		}
+	case KindCrate:
+		if !semverRE.MatchString(v) {
+			d.errorf(at, `write the exact crate version, such as "0.65.1"`, "%s: version %q is not a crate version", what, v)
+		}
+	default:
+		if strings.ContainsAny(v, "/\n\x00") {
+			d.errorf(at, `write the upstream's version, such as "1.2.0"`, "%s: version %q is not valid", what, v)
+		}
+	}
+}
+
+func validateLicense(c *Component, what string, d *decoder) {
+	at := c.Pos.At("license")
+	lic := c.License
+	hint := `write an SPDX expression such as "MIT OR Apache-2.0" (see https://spdx.org/licenses/)`
+	if strings.Contains(lic, "/") && !strings.Contains(lic, " ") {
+		hint = fmt.Sprintf("write %q: the slash form is Cargo's old syntax, not SPDX", strings.ReplaceAll(lic, "/", " OR "))
+	}
+	if _, err := spdxexp.ExtractLicenses(lic); err != nil {
+		d.errorf(at, hint, "%s: license %q is not a valid SPDX expression: %v", what, lic, err)
+		return
+	}
+	if ok, bad := spdxexp.ValidateLicenses([]string{lic}); !ok {
+		d.errorf(at, hint, "%s: license %q is not a valid SPDX expression (unknown: %s)", what, lic, strings.Join(bad, ", "))
+	}
+}
