@@ -29,7 +29,7 @@ const (
 // Lock is the content of rvendor.lock: what each component resolved to and
 // the hashes its dest must have.
 type Lock struct {
-	Version    int               `toml:"version"`
+	Version    int                `toml:"version"`
 	Components []*LockedComponent `toml:"component"`
 }
 
@@ -130,7 +130,7 @@ func ParseLock(path string, data []byte) (*Lock, error) {
 	for i, c := range l.Components {
 		if c.Name == "" || seen[c.Name] {
 			return nil, &Error{Pos: Position{File: path, Line: 1, Col: 1},
-				Msg: fmt.Sprintf("component %d has an empty or duplicate name %q", i+1, c.Name),
+				Msg:  fmt.Sprintf("component %d has an empty or duplicate name %q", i+1, c.Name),
 				Hint: "restore rvendor.lock from version control or run rvendor update"}
 		}
 		seen[c.Name] = true
