@@ -59,10 +59,26 @@ func Parse(path string, data []byte) (*Spec, error) {
 		Sources:   Sources{Pos: Positions{}},
 	}
 	d.decode(s)
+	if d.syntax {
+		return nil, d.errs
+	}
+	decoded := map[Position]bool{}
+	for _, e := range d.errs {
+		decoded[e.Pos] = true
+	}
+	n := len(d.errs)
 	validate(s, d)
-	if len(d.errs) > 0 {
-		d.errs.sort()
-		return nil, d.errs.firstPerPlace()
+	// A value of the wrong type was reported once: drop what validation
+	// then says of the same place.
+	kept := d.errs[:n]
+	for _, e := range d.errs[n:] {
+		if !decoded[e.Pos] {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) > 0 {
+		kept.sort()
+		return nil, kept
 	}
 	return s, nil
 }
@@ -71,10 +87,11 @@ func Parse(path string, data []byte) (*Spec, error) {
 // position, every unknown or duplicate key is reported, and type errors
 // name the key.
 type decoder struct {
-	file string
-	data []byte
-	p    unstable.Parser
-	errs ErrorList
+	file   string
+	data   []byte
+	p      unstable.Parser
+	errs   ErrorList
+	syntax bool // the TOML itself is broken: validation is skipped
 }
 
 func (d *decoder) pos(r unstable.Range) Position {
@@ -224,6 +241,8 @@ func (d *decoder) decode(s *Spec) {
 		if errors.As(err, &pe) && len(pe.Highlight) > 0 {
 			pos = d.pos(d.p.Range(pe.Highlight))
 		}
+		d.errs = nil
+		d.syntax = true
 		d.errorf(pos, "fix the TOML syntax", "%s", strings.TrimPrefix(err.Error(), "toml: "))
 	}
 }

@@ -11,11 +11,8 @@ import (
 
 	"github.com/github/go-spdx/v2/spdxexp"
 	goversion "github.com/hashicorp/go-version"
+	"github.com/rvendor/rvendor/tree"
 )
-
-// StateDir is the folder beside the spec where rvendor keeps its lock,
-// journal and staging area. No dest may be inside it.
-const StateDir = ".rvendor"
 
 var (
 	nameRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -31,20 +28,6 @@ func (l ErrorList) sort() {
 		}
 		return l[i].Pos.Col < l[j].Pos.Col
 	})
-}
-
-// firstPerPlace keeps the first error reported at each position, so that a
-// value of the wrong type is not also reported as missing or invalid.
-func (l ErrorList) firstPerPlace() ErrorList {
-	var out ErrorList
-	seen := map[Position]bool{}
-	for _, e := range l {
-		if !seen[e.Pos] {
-			seen[e.Pos] = true
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 func validate(s *Spec, d *decoder) {
@@ -166,7 +149,11 @@ func IsLoopback(host string) bool {
 func validateComponent(c *Component, i int, d *decoder) {
 	at := c.Pos.At
 	what := fmt.Sprintf("component %d", i+1)
+	present := func(key string) bool { _, ok := c.Pos[key]; return ok }
 	if c.Name == "" {
+		if present("name") {
+			return
+		}
 		d.errorf(at("name"), `add name = "..." (lowercase letters, digits and -)`, "%s has no name", what)
 	} else {
 		if !nameRE.MatchString(c.Name) {
@@ -177,6 +164,9 @@ func validateComponent(c *Component, i int, d *decoder) {
 	switch c.Kind {
 	case KindRustSrc, KindRustcSrc, KindCrate, KindArchive:
 	case "":
+		if present("kind") {
+			return
+		}
 		d.errorf(at("kind"), `add kind = "rust-src", "rustc-src", "crate" or "archive"`, "%s has no kind", what)
 		return
 	default:
@@ -200,7 +190,7 @@ func validateComponent(c *Component, i int, d *decoder) {
 
 	switch c.Kind {
 	case KindArchive:
-		if c.URL == "" {
+		if c.URL == "" && !present("url") {
 			d.errorf(at(""), `add url = "https://..." or "file:///..."`, "%s: kind archive needs url", what)
 		} else {
 			checkURL(d, at("url"), "url", c.URL, `such as "https://example.org/demo-1.2.0.tar.gz"`)
@@ -209,6 +199,7 @@ func validateComponent(c *Component, i int, d *decoder) {
 			}
 		}
 		switch {
+		case c.SHA256 == "" && present("sha256"):
 		case c.SHA256 == "":
 			d.errorf(at(""), `add sha256 = "<64 hex digits>" from the upstream's published checksum`, "%s: kind archive needs sha256", what)
 		case !sha256RE.MatchString(c.SHA256):
@@ -227,7 +218,7 @@ func validateComponent(c *Component, i int, d *decoder) {
 		if c.Root == "" {
 			c.Root = "library"
 		}
-		if len(c.Paths) == 0 {
+		if len(c.Paths) == 0 && !present("paths") {
 			d.errorf(at(""), `add paths = ["library/core", "library/alloc"]`, "%s: paths is missing (which parts of the Rust source to take)", what)
 		}
 	}
@@ -256,11 +247,11 @@ func validateComponent(c *Component, i int, d *decoder) {
 		}
 	}
 
-	if c.Dest == "" {
+	if c.Dest == "" && !present("dest") {
 		d.errorf(at(""), `add dest = "rust/vendor/..." (a folder inside the tree)`, "%s has no dest", what)
 	} else if checkRelPath(d, at("dest"), what, "dest", c.Dest) {
-		if within(c.Dest, StateDir) || within(StateDir, c.Dest) {
-			d.errorf(at("dest"), "choose another folder", "%s: dest %q would hold rvendor's own state folder %s", what, c.Dest, StateDir)
+		if within(c.Dest, tree.StateDir) || within(tree.StateDir, c.Dest) {
+			d.errorf(at("dest"), "choose another folder", "%s: dest %q would hold rvendor's own state folder %s", what, c.Dest, tree.StateDir)
 		}
 	}
 	if c.Patches != "" && checkRelPath(d, at("patches"), what, "patches", c.Patches) && c.Dest != "" && within(c.Patches, c.Dest) {
@@ -328,6 +319,9 @@ func archiveFormat(u string) (string, bool) {
 func validateVersion(c *Component, what string, d *decoder) {
 	at := c.Pos.At("version")
 	v := c.Version
+	if _, ok := c.Pos["version"]; v == "" && ok {
+		return
+	}
 	if v == "" {
 		d.errorf(c.Pos.At(""), `add version = "1.78.0" (an exact version)`, "%s has no version", what)
 		return

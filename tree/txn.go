@@ -1,0 +1,370 @@
+package tree
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// State folder layout, below the workspace root (the spec's folder).
+const (
+	StateDir    = ".rvendor"         // rvendor's own folder beside the spec
+	lockFile    = "lock"             // flock(2)ed while a command changes the tree
+	journalFile = "journal.json"     // present only while a swap is under way
+	stagingDir  = "staging"          // one folder per transaction
+	journalTmp  = "journal.json.tmp" //
+)
+
+// CrashPoints are the places where a test may stop a commit, in the order
+// a commit passes them. After "journal" the commit is decided: the next
+// Open finishes it.
+var CrashPoints = []string{"staged", "journal", "swap", "files", "committed"}
+
+// ErrPending is returned by Pending's callers when an interrupted update
+// has not been finished yet.
+var ErrPending = errors.New("an interrupted rvendor update has not been finished")
+
+// Workspace is the root of a tree that rvendor manages, locked against
+// other rvendor runs for as long as it is open.
+type Workspace struct {
+	Root string // absolute; the spec's folder
+	lock *os.File
+
+	// Hook, when set, is called at each of CrashPoints during Commit. A
+	// test uses it to stop the process there (as a kill would).
+	Hook func(point string)
+	// Recovered reports what Open finished or cleaned up, for the user.
+	Recovered []string
+}
+
+// Open locks the workspace at root (waiting for another rvendor run to
+// finish) and recovers from any interrupted run: a decided transaction is
+// rolled forward, an undecided one's staging folder is removed.
+func Open(root string) (*Workspace, error) {
+	state := filepath.Join(root, StateDir)
+	if err := os.MkdirAll(state, 0o755); err != nil {
+		return nil, fmt.Errorf("creating rvendor's state folder: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(state, lockFile), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("opening the workspace lock: %w", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		if !errors.Is(err, unix.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("locking %s: %w", f.Name(), err)
+		}
+		// Another rvendor is at work here: wait for it.
+		if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("locking %s: %w", f.Name(), err)
+		}
+	}
+	w := &Workspace{Root: root, lock: f}
+	if err := w.recover(); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// Close releases the workspace lock.
+func (w *Workspace) Close() error {
+	if w.lock == nil {
+		return nil
+	}
+	err := w.lock.Close() // closing releases the flock
+	w.lock = nil
+	return err
+}
+
+// Pending reports whether the workspace at root has a decided but
+// unfinished transaction. It only reads, so verify can call it.
+func Pending(root string) bool {
+	_, err := os.Lstat(filepath.Join(root, StateDir, journalFile))
+	return err == nil
+}
+
+// journal is written, fsynced and renamed into place before the first
+// rename of a commit; with it the next Open can finish the commit.
+type journal struct {
+	ID    string `json:"id"`
+	Swaps []swap `json:"swaps"`
+}
+
+// swap replaces one path of the tree (a dest folder, the lock or the sum)
+// with a staged one. All paths are relative to the workspace root.
+type swap struct {
+	Dest   string `json:"dest"`
+	Staged string `json:"staged"` // "" removes Dest
+	Aside  string `json:"aside"`  // where the old Dest is kept until the end
+}
+
+// Txn stages new content for some paths of the tree and then swaps it all
+// in at once.
+type Txn struct {
+	w     *Workspace
+	id    string
+	dir   string // absolute staging folder
+	swaps []swap
+	done  bool
+}
+
+// Begin starts a transaction with its own staging folder below the
+// workspace's state folder, on the tree's filesystem.
+func (w *Workspace) Begin() (*Txn, error) {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	id := hex.EncodeToString(b[:])
+	dir := filepath.Join(w.Root, StateDir, stagingDir, id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the staging folder: %w", err)
+	}
+	return &Txn{w: w, id: id, dir: dir}, nil
+}
+
+// StagePath returns a path inside the staging folder, not yet existing,
+// where the caller puts the new content of one item (name must be unique
+// within the transaction).
+func (t *Txn) StagePath(name string) string {
+	return filepath.Join(t.dir, "new", name)
+}
+
+// Replace records that dest (relative to the root, slash-separated) is to
+// be replaced by staged, a path from StagePath that the caller has filled.
+// An empty staged removes dest.
+func (t *Txn) Replace(dest, staged string) error {
+	if staged != "" {
+		if _, err := os.Lstat(staged); err != nil {
+			return fmt.Errorf("staged content for %s: %w", dest, err)
+		}
+		rel, err := filepath.Rel(t.w.Root, staged)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return fmt.Errorf("staged content for %s is outside the workspace", dest)
+		}
+		staged = filepath.ToSlash(rel)
+	}
+	if err := t.sameFS(dest); err != nil {
+		return err
+	}
+	aside := filepath.ToSlash(filepath.Join(StateDir, stagingDir, t.id, "old", fmt.Sprint(len(t.swaps))))
+	t.swaps = append(t.swaps, swap{Dest: dest, Staged: staged, Aside: aside})
+	return nil
+}
+
+// WriteFile stages data as the new content of the file dest (relative to
+// the root) and records its replacement.
+func (t *Txn) WriteFile(dest string, data []byte) error {
+	p := t.StagePath(fmt.Sprintf("file-%d-%s", len(t.swaps), filepath.Base(dest)))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	if err := writeSynced(p, data); err != nil {
+		return err
+	}
+	return t.Replace(dest, p)
+}
+
+// sameFS checks that dest's nearest existing folder is on the staging
+// folder's filesystem, so the swap is a rename and cannot half-happen.
+func (t *Txn) sameFS(dest string) error {
+	var st, sd unix.Stat_t
+	if err := unix.Stat(t.dir, &st); err != nil {
+		return err
+	}
+	p := filepath.Dir(filepath.Join(t.w.Root, filepath.FromSlash(dest)))
+	for {
+		if err := unix.Stat(p, &sd); err == nil {
+			break
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return fmt.Errorf("%s: no existing parent folder", dest)
+		}
+		p = parent
+	}
+	if sd.Dev != st.Dev {
+		return fmt.Errorf("%s is on another filesystem than %s, so it cannot be replaced atomically; keep dest on the filesystem of rvendor.toml", dest, filepath.Join(t.w.Root, StateDir))
+	}
+	return nil
+}
+
+// Abort drops everything staged. The tree is untouched.
+func (t *Txn) Abort() error {
+	if t.done {
+		return nil
+	}
+	t.done = true
+	return os.RemoveAll(t.dir)
+}
+
+// Commit swaps every staged item into the tree. Until the journal is
+// written, a failure leaves the tree as it was; after it, the swap is
+// finished here or, if the process dies, by the next Open.
+func (t *Txn) Commit() error {
+	if t.done {
+		return errors.New("transaction already finished")
+	}
+	t.hook("staged")
+	j := journal{ID: t.id, Swaps: t.swaps}
+	data, err := json.MarshalIndent(j, "", "  ")
+	if err != nil {
+		return err
+	}
+	state := filepath.Join(t.w.Root, StateDir)
+	if err := writeSynced(filepath.Join(state, journalTmp), data); err != nil {
+		t.Abort()
+		return fmt.Errorf("writing the update journal: %w", err)
+	}
+	if err := os.Rename(filepath.Join(state, journalTmp), filepath.Join(state, journalFile)); err != nil {
+		t.Abort()
+		return fmt.Errorf("writing the update journal: %w", err)
+	}
+	syncDir(state)
+	t.hook("journal")
+	t.done = true
+	return t.w.rollForward(&j, t.hook)
+}
+
+func (t *Txn) hook(point string) {
+	if t.w.Hook != nil {
+		t.w.Hook(point)
+	}
+}
+
+// recover finishes a decided transaction and removes undecided staging.
+func (w *Workspace) recover() error {
+	state := filepath.Join(w.Root, StateDir)
+	data, err := os.ReadFile(filepath.Join(state, journalFile))
+	switch {
+	case err == nil:
+		var j journal
+		if err := json.Unmarshal(data, &j); err != nil {
+			return fmt.Errorf("the journal of an interrupted update (%s) is corrupt: %w; restore the tree from version control and remove %s",
+				filepath.Join(state, journalFile), err, state)
+		}
+		if err := w.rollForward(&j, nil); err != nil {
+			return fmt.Errorf("finishing an interrupted update: %w", err)
+		}
+		w.Recovered = append(w.Recovered, "finished an interrupted update")
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	os.Remove(filepath.Join(state, journalTmp))
+	entries, err := os.ReadDir(filepath.Join(state, stagingDir))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(state, stagingDir, e.Name())); err != nil {
+			return fmt.Errorf("removing the staging folder of an interrupted update: %w", err)
+		}
+		w.Recovered = append(w.Recovered, "removed the staging folder of an interrupted update")
+	}
+	return nil
+}
+
+// rollForward performs the swaps of j that have not happened yet, removes
+// the journal, then the old content. Each step can be repeated, so a crash
+// at any point is finished by running it again.
+func (w *Workspace) rollForward(j *journal, hook func(string)) error {
+	abs := func(rel string) string { return filepath.Join(w.Root, filepath.FromSlash(rel)) }
+	for i, s := range j.Swaps {
+		dest, aside := abs(s.Dest), abs(s.Aside)
+		staged := ""
+		if s.Staged != "" {
+			staged = abs(s.Staged)
+		}
+		if staged != "" && !exists(staged) {
+			continue // already swapped in
+		}
+		if staged == "" && !exists(dest) {
+			continue // already removed
+		}
+		if staged != "" {
+			if fi, err := os.Lstat(staged); err == nil && fi.Mode().IsRegular() {
+				// A file is replaced by one rename: dest never vanishes.
+				if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+					return err
+				}
+				if err := os.Rename(staged, dest); err != nil {
+					return fmt.Errorf("writing %s: %w", s.Dest, err)
+				}
+				continue
+			}
+		}
+		if exists(dest) {
+			if exists(aside) {
+				return fmt.Errorf("%s and its old copy %s both exist; restore %s from version control", s.Dest, s.Aside, s.Dest)
+			}
+			if err := os.MkdirAll(filepath.Dir(aside), 0o755); err != nil {
+				return err
+			}
+			if err := os.Rename(dest, aside); err != nil {
+				return fmt.Errorf("moving %s aside: %w", s.Dest, err)
+			}
+		}
+		if staged != "" {
+			if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
+				return err
+			}
+			if err := os.Rename(staged, dest); err != nil {
+				return fmt.Errorf("moving the new %s in: %w", s.Dest, err)
+			}
+		}
+		if hook != nil && i == 0 {
+			hook("swap")
+		}
+	}
+	syncDir(w.Root)
+	if hook != nil {
+		hook("files")
+	}
+	state := filepath.Join(w.Root, StateDir)
+	if err := os.Remove(filepath.Join(state, journalFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	syncDir(state)
+	if hook != nil {
+		hook("committed")
+	}
+	return os.RemoveAll(filepath.Join(state, stagingDir, j.ID))
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+func writeSynced(p string, data []byte) error {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		f.Sync()
+		f.Close()
+	}
+}
