@@ -1,0 +1,221 @@
+package tree_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rvendor/rvendor/tree"
+)
+
+func write(t *testing.T, p, body string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func read(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "<" + err.Error() + ">"
+	}
+	return string(b)
+}
+
+type crash struct{ point string }
+
+// stage prepares a workspace with an old tree and lock, and a transaction
+// that replaces both, and removes a second folder.
+func stage(t *testing.T, root string, hook func(string)) *tree.Txn {
+	t.Helper()
+	w, err := tree.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	w.Hook = hook
+	txn, err := w.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	staged := txn.StagePath("demo")
+	write(t, filepath.Join(staged, "lib.rs"), "new")
+	if err := txn.Replace("vendor/demo", staged); err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.Replace("vendor/gone", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.WriteFile("rvendor.lock", []byte("lock new")); err != nil {
+		t.Fatal(err)
+	}
+	return txn
+}
+
+func oldState(t *testing.T) string {
+	root := t.TempDir()
+	write(t, filepath.Join(root, "vendor/demo/lib.rs"), "old")
+	write(t, filepath.Join(root, "vendor/gone/x.rs"), "gone")
+	write(t, filepath.Join(root, "rvendor.lock"), "lock old")
+	return root
+}
+
+// TestCommitCrashRecovery stops a commit at every crash point (the hook
+// panics, as a kill stops the process) and checks what is on disk, then
+// that the next Open finishes the job.
+func TestCommitCrashRecovery(t *testing.T) {
+	for _, point := range tree.CrashPoints {
+		t.Run(point, func(t *testing.T) {
+			root := oldState(t)
+			func() {
+				defer func() {
+					if r := recover(); r == nil {
+						t.Fatal("the commit did not reach the crash point")
+					} else if c, ok := r.(crash); !ok || c.point != point {
+						panic(r)
+					}
+				}()
+				txn := stage(t, root, func(p string) {
+					if p == point {
+						panic(crash{p})
+					}
+				})
+				txn.Commit()
+			}()
+			lib, lock := read(t, filepath.Join(root, "vendor/demo/lib.rs")), read(t, filepath.Join(root, "rvendor.lock"))
+			switch {
+			case point == "staged":
+				if lib != "old" || lock != "lock old" || tree.Pending(root) {
+					t.Errorf("before the journal: got lib %q, lock %q, pending %v; want the old state", lib, lock, tree.Pending(root))
+				}
+			case point == "committed":
+				if lib != "new" || lock != "lock new" || tree.Pending(root) {
+					t.Errorf("after commit: got lib %q, lock %q, pending %v; want the new state", lib, lock, tree.Pending(root))
+				}
+			default:
+				if !tree.Pending(root) {
+					t.Errorf("a decided commit stopped at %s is not pending", point)
+				}
+				if lib != "old" && lib != "new" {
+					t.Errorf("dest is half-written: lib.rs is %q", lib)
+				}
+			}
+		})
+	}
+}
+
+// TestRecoverFinishes runs the recovery in a fresh Open after a crash at
+// each point, and checks the result is exactly the new state (or the old
+// one, when the crash came before the commit was decided).
+func TestRecoverFinishes(t *testing.T) {
+	for _, point := range tree.CrashPoints {
+		t.Run(point, func(t *testing.T) {
+			root := oldState(t)
+			var w *tree.Workspace
+			func() {
+				defer func() { recover() }()
+				var err error
+				w, err = tree.Open(root)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w.Hook = func(p string) {
+					if p == point {
+						panic(crash{p})
+					}
+				}
+				txn, err := w.Begin()
+				if err != nil {
+					t.Fatal(err)
+				}
+				staged := txn.StagePath("demo")
+				write(t, filepath.Join(staged, "lib.rs"), "new")
+				txn.Replace("vendor/demo", staged)
+				txn.Replace("vendor/gone", "")
+				txn.WriteFile("rvendor.lock", []byte("lock new"))
+				txn.Commit()
+			}()
+			w.Close()
+			w2, err := tree.Open(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w2.Close()
+			if len(w2.Recovered) == 0 && point != "committed" {
+				t.Errorf("Open reported no recovery after a crash at %s", point)
+			}
+			lib, lock := read(t, filepath.Join(root, "vendor/demo/lib.rs")), read(t, filepath.Join(root, "rvendor.lock"))
+			_, goneErr := os.Stat(filepath.Join(root, "vendor/gone"))
+			if point == "staged" {
+				if lib != "old" || lock != "lock old" || goneErr != nil {
+					t.Errorf("undecided commit: got lib %q lock %q gone-err %v; want the old state", lib, lock, goneErr)
+				}
+			} else if lib != "new" || lock != "lock new" || !errors.Is(goneErr, os.ErrNotExist) {
+				t.Errorf("decided commit: got lib %q lock %q gone-err %v; want the new state", lib, lock, goneErr)
+			}
+			if tree.Pending(root) {
+				t.Error("still pending after recovery")
+			}
+			ents, _ := os.ReadDir(filepath.Join(root, tree.StateDir, "staging"))
+			if len(ents) != 0 {
+				t.Errorf("staging not cleaned: %v", ents)
+			}
+		})
+	}
+}
+
+// TestAbortLeavesTree checks that an aborted transaction changes nothing.
+func TestAbortLeavesTree(t *testing.T) {
+	root := oldState(t)
+	txn := stage(t, root, nil)
+	if err := txn.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if lib := read(t, filepath.Join(root, "vendor/demo/lib.rs")); lib != "old" {
+		t.Errorf("lib.rs is %q after abort", lib)
+	}
+	if lock := read(t, filepath.Join(root, "rvendor.lock")); lock != "lock old" {
+		t.Errorf("lock is %q after abort", lock)
+	}
+	ents, _ := os.ReadDir(filepath.Join(root, tree.StateDir, "staging"))
+	if len(ents) != 0 {
+		t.Errorf("staging not cleaned: %v", ents)
+	}
+}
+
+// TestOpenSerializes checks that a second Open waits until the first
+// workspace is closed.
+func TestOpenSerializes(t *testing.T) {
+	root := t.TempDir()
+	w1, err := tree.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan *tree.Workspace)
+	go func() {
+		w2, err := tree.Open(root)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- w2
+	}()
+	select {
+	case <-got:
+		t.Fatal("a second Open did not wait for the first to close")
+	case <-time.After(200 * time.Millisecond):
+	}
+	w1.Close()
+	select {
+	case w2 := <-got:
+		w2.Close()
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second Open did not proceed after the first closed")
+	}
+}

@@ -1,0 +1,252 @@
+package vendorspec_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rvendor/rvendor/tree"
+	vendorspec "github.com/rvendor/rvendor/vendor-spec"
+)
+
+const good = `version = 1
+[toolchain]
+rustc = "1.78.0"
+bindgen = "0.65.1"
+libclang = ">= 13.0.1"
+
+[[component]]
+name = "rust-library"
+kind = "rust-src"
+version = "1.78.0"
+paths = ["library/core", "library/alloc"]
+dest = "rust/vendor/library"
+license = "MIT OR Apache-2.0"
+patches = "rust/vendor/patches/rust-library"
+
+[[component]]
+name = "demo"
+kind = "archive"
+url = "file:///srv/mirror/demo-1.2.0.tar.gz"
+sha256 = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+version = "1.2.0"
+paths = ["demo-1.2.0/src"]
+exclude = ["*.md", "demo-1.2.0/src/tests/**"]
+dest = "third_party/demo"
+`
+
+func TestParseGood(t *testing.T) {
+	s, err := vendorspec.Parse("rvendor.toml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Toolchain.Libclang != ">= 13.0.1" || len(s.Components) != 2 {
+		t.Fatalf("got %+v", s)
+	}
+	rl, demo := s.Components[0], s.Components[1]
+	if rl.Root != "library" {
+		t.Errorf("rust-src root defaults to library, got %q", rl.Root)
+	}
+	if demo.Root != "demo-1.2.0" {
+		t.Errorf("archive root defaults to the paths' top folder, got %q", demo.Root)
+	}
+	if p := demo.Pos.At("dest"); p.Line != 24 || p.Col != 1 {
+		t.Errorf("dest position %v, want line 24 col 1", p)
+	}
+	if p := rl.Pos.At("paths[1]"); p.Line != 11 || p.Col != 26 {
+		t.Errorf("paths[1] position %v, want 11:26", p)
+	}
+}
+
+// TestParseForms checks the TOML forms that mean the same thing: dotted
+// keys and inline tables.
+func TestParseForms(t *testing.T) {
+	for name, src := range map[string]string{
+		"dotted": "version = 1\ntoolchain.rustc = \"1.78.0\"\n",
+		"inline": "version = 1\ntoolchain = { rustc = \"1.78.0\" }\n",
+	} {
+		s, err := vendorspec.Parse(name, []byte(src))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if s.Toolchain.Rustc != "1.78.0" {
+			t.Errorf("%s: rustc = %q", name, s.Toolchain.Rustc)
+		}
+	}
+}
+
+// TestParseErrors lists one bad spec per rule, with the place and the
+// message that must be reported.
+func TestParseErrors(t *testing.T) {
+	comp := func(extra string) string {
+		return "version = 1\n[[component]]\nname = \"c\"\nkind = \"rust-src\"\nversion = \"1.78.0\"\npaths = [\"library/core\"]\n" + extra
+	}
+	for _, tc := range []struct{ name, src, pos, msg string }{
+		{"no version", "[toolchain]\n", "1:1", "version is missing"},
+		{"future version", "version = 2\n", "1:1", "spec version 2 is not supported"},
+		{"unknown key", comp("dest = \"d\"\nfoo = 1\n"), "8:1", `unknown key "foo"`},
+		{"duplicate key", comp("dest = \"d\"\ndest = \"e\"\n"), "8:1", "dest is written twice"},
+		{"bad name", strings.Replace(comp("dest = \"d\"\n"), `"c"`, `"C_1"`, 1), "3:1", `component name "C_1" is not valid`},
+		{"bad kind", strings.Replace(comp("dest = \"d\"\n"), `"rust-src"`, `"git"`, 1), "4:1", `unknown kind "git"`},
+		{"range", strings.Replace(comp("dest = \"d\"\n"), `"1.78.0"`, `"~1.78"`, 1), "5:1", `version "~1.78" is a range`},
+		{"not a release", strings.Replace(comp("dest = \"d\"\n"), `"1.78.0"`, `"stable"`, 1), "5:1", `version "stable" is not a Rust release`},
+		{"abs dest", comp("dest = \"/x\"\n"), "7:1", `dest "/x" is absolute`},
+		{"escaping dest", comp("dest = \"a/../../x\"\n"), "7:1", `leaves its folder`},
+		{"dot dest", comp("dest = \".\"\n"), "7:1", `dest "." is empty`},
+		{"url on rust-src", comp("dest = \"d\"\nurl = \"https://x/y.tar.gz\"\n"), "8:1", `url is only for kind "archive"`},
+		{"patches in dest", comp("dest = \"d\"\npatches = \"d/p\"\n"), "8:1", `patches "d/p" is inside dest "d"`},
+		{"bad exclude", comp("dest = \"d\"\nexclude = [\"[\"]\n"), "8:12", `exclude pattern "[" is not valid`},
+		{"bad license", comp("dest = \"d\"\nlicense = \"MIT AND\"\n"), "8:1", `not a valid SPDX expression`},
+		{"http remote", "version = 1\n[sources]\nrust-dist = \"http://example.org\"\n", "3:1", "plain http to a remote host"},
+		{"archive no sha", "version = 1\n[[component]]\nname = \"a\"\nkind = \"archive\"\nversion = \"1\"\nurl = \"https://x/a.tar.gz\"\ndest = \"d\"\n", "2:3", "kind archive needs sha256"},
+		{"archive not tar", "version = 1\n[[component]]\nname = \"a\"\nkind = \"archive\"\nversion = \"1\"\nurl = \"https://x/a.zip\"\nsha256 = \"" + strings.Repeat("a", 64) + "\"\ndest = \"d\"\n", "6:1", "is not a .tar.gz, .tar.xz or .tar.zst archive"},
+		{"table twice", "version = 1\n[toolchain]\n[toolchain]\n", "3:2", "[toolchain] is written twice"},
+		{"component table", "version = 1\n[component]\n", "2:2", "must be an array of tables"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := vendorspec.Parse("rvendor.toml", []byte(tc.src))
+			var list vendorspec.ErrorList
+			if !errors.As(err, &list) {
+				t.Fatalf("got %v, want an ErrorList", err)
+			}
+			for _, e := range list {
+				if strings.Contains(e.Msg, tc.msg) {
+					if got := strings.TrimPrefix(e.Pos.String(), "rvendor.toml:"); got != tc.pos {
+						t.Errorf("%q reported at %s, want %s", tc.msg, got, tc.pos)
+					}
+					if e.Hint == "" {
+						t.Errorf("%q has no hint saying what to write instead", tc.msg)
+					}
+					return
+				}
+			}
+			t.Errorf("no error containing %q in:\n%v", tc.msg, err)
+		})
+	}
+}
+
+func TestFindWalksUp(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "rvendor.toml"), []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deep := filepath.Join(root, "a", "b", "c")
+	os.MkdirAll(deep, 0o755)
+	got, err := vendorspec.Find(deep)
+	if err != nil || got != filepath.Join(root, "rvendor.toml") {
+		t.Fatalf("Find(%s) = %q, %v", deep, got, err)
+	}
+	if _, err := vendorspec.Find(t.TempDir()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Find in an empty tree: %v, want ErrNotExist", err)
+	}
+}
+
+func sampleLock() *vendorspec.Lock {
+	return &vendorspec.Lock{Components: []*vendorspec.LockedComponent{
+		{Name: "z", Kind: "archive", Version: "1", URL: "file:///z.tar.gz", SHA256: strings.Repeat("b", 64), Dest: "z", Upstream: "h1:x", Tree: "h1:x", Files: 1, Bytes: 3},
+		{Name: "a", Kind: "rust-src", Version: "1.78.0", Root: "library", Paths: []string{"library/core"}, Dest: "rust/lib", Upstream: "h1:y", Tree: "h1:y"},
+	}}
+}
+
+// TestLockDeterministic checks that the lock's bytes depend only on its
+// content, and that it reads back equal.
+func TestLockDeterministic(t *testing.T) {
+	a, err := sampleLock().Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := sampleLock()
+	l.Components[0], l.Components[1] = l.Components[1], l.Components[0]
+	b, _ := l.Marshal()
+	if !bytes.Equal(a, b) {
+		t.Errorf("component order changed the lock bytes:\n%s\n%s", a, b)
+	}
+	back, err := vendorspec.ParseLock("rvendor.lock", a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := back.Marshal()
+	if !bytes.Equal(a, c) {
+		t.Errorf("lock does not round-trip:\n%s\n%s", a, c)
+	}
+	if back.Components[0].Name != "a" {
+		t.Errorf("components not sorted by name")
+	}
+}
+
+func TestLockErrors(t *testing.T) {
+	for name, src := range map[string]string{
+		"unknown key":    "version = 1\nfoo = 2\n",
+		"future version": "version = 9\n",
+		"duplicate":      "version = 1\n[[component]]\nname = \"a\"\n[[component]]\nname = \"a\"\n",
+		"syntax":         "version = \n",
+	} {
+		if _, err := vendorspec.ParseLock("rvendor.lock", []byte(src)); err == nil {
+			t.Errorf("%s: accepted", name)
+		} else if !strings.Contains(err.Error(), "rvendor.lock") {
+			t.Errorf("%s: error does not name the file: %v", name, err)
+		}
+	}
+}
+
+func TestSumRoundTrip(t *testing.T) {
+	s := &vendorspec.Sum{Files: map[string][]tree.File{
+		"demo": {{Path: "src/with space.rs", Mode: 0o644, Size: 3}, {Path: "a.sh", Mode: 0o755, Size: 1}},
+	}}
+	s.Files["demo"][0].SHA256[0] = 0xab
+	data := s.Marshal()
+	back, err := vendorspec.ParseSum("rvendor.sum", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(back.Marshal(), data) {
+		t.Errorf("sum does not round-trip")
+	}
+	files := back.Files["demo"]
+	if len(files) != 2 || files[0].Path != "a.sh" || files[1].Path != "src/with space.rs" || files[1].SHA256[0] != 0xab {
+		t.Errorf("read back %+v", files)
+	}
+}
+
+func TestSumErrors(t *testing.T) {
+	h := strings.Repeat("a", 64)
+	for name, line := range map[string]string{
+		"short":     "demo 0644 3 " + h,
+		"mode":      "demo 0600 3 " + h + " a",
+		"size":      "demo 0644 x " + h + " a",
+		"hash":      "demo 0644 3 " + h[:60] + " a",
+		"uppercase": "demo 0644 3 " + strings.ToUpper(h) + " a",
+	} {
+		_, err := vendorspec.ParseSum("rvendor.sum", []byte("# header\n"+line+"\n"))
+		if err == nil {
+			t.Errorf("%s: accepted %q", name, line)
+		} else if !strings.Contains(err.Error(), "rvendor.sum:2:") {
+			t.Errorf("%s: error does not name the line: %v", name, err)
+		}
+	}
+	_, err := vendorspec.ParseSum("rvendor.sum", []byte("demo 0644 3 "+h+" a\ndemo 0644 3 "+h+" a\n"))
+	if err == nil {
+		t.Error("a file listed twice was accepted")
+	}
+}
+
+func TestStale(t *testing.T) {
+	s, err := vendorspec.Parse("rvendor.toml", []byte(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.Components[1]
+	lc := c.Locked()
+	if st := c.Stale(lc); len(st) != 0 {
+		t.Errorf("fresh lock entry is stale: %v", st)
+	}
+	lc.Version, lc.Paths = "1.1.0", []string{"demo-1.2.0"}
+	st := c.Stale(lc)
+	if len(st) != 2 || !strings.HasPrefix(st[0], `version: spec says "1.2.0", lock has "1.1.0"`) || !strings.HasPrefix(st[1], "paths:") {
+		t.Errorf("Stale = %q", st)
+	}
+}
