@@ -48,6 +48,19 @@ type LockedComponent struct {
 	Dest    string   `toml:"dest"`
 	License string   `toml:"license,omitempty"`
 
+	// Manifest, ManifestSHA256 and Signer record what was checked for a
+	// component from the Rust distribution server: the channel manifest's
+	// URL and sha256, and the fingerprint of the key whose signature on it
+	// was verified ("unsigned" when the spec allowed an unsigned source).
+	Manifest       string `toml:"manifest,omitempty"`
+	ManifestSHA256 string `toml:"manifest-sha256,omitempty"`
+	Signer         string `toml:"signer,omitempty"`
+	// Added lists the source paths rvendor added to Paths because the
+	// selected files reference them (#[path], include!, include_str!).
+	Added []string `toml:"added,omitempty,multiline"`
+	// Crates lists every crate of a crate component's closure.
+	Crates []LockedCrate `toml:"crate,omitempty"`
+
 	// Upstream is the h1: hash of the selected pristine content; Tree is
 	// the h1: hash of dest as it must be on disk. Both are what
 	// dirhash.HashDir(dir, "", dirhash.Hash1) computes.
@@ -55,6 +68,18 @@ type LockedComponent struct {
 	Tree     string `toml:"tree"`
 	Files    int    `toml:"files"`
 	Bytes    int64  `toml:"bytes"`
+}
+
+// LockedCrate is one crate of a crate component's locked closure,
+// vendored into its own folder below the component's dest.
+type LockedCrate struct {
+	Name     string `toml:"name"`
+	Version  string `toml:"version"`
+	Checksum string `toml:"checksum"`          // sha256 of the .crate, as Cargo.lock has it
+	License  string `toml:"license,omitempty"` // from the crate's Cargo.toml
+	Dir      string `toml:"dir"`               // folder below dest: name, or name-version
+	Tree     string `toml:"tree"`              // h1: hash of that folder
+	Stub     bool   `toml:"stub,omitempty"`    // replaced by a stub: only other platforms need it
 }
 
 // Component returns the locked component named name, or nil.
