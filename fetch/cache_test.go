@@ -1,0 +1,271 @@
+package fetch_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rvendor/rvendor/fetch"
+	"github.com/rvendor/rvendor/internal/archivetest"
+)
+
+var (
+	content     = []byte("the archive's bytes\n")
+	contentHash = archivetest.SHA256(content)
+	otherHash   = archivetest.SHA256([]byte("something else"))
+)
+
+// server serves content at /demo.tar.gz and counts the requests.
+func server(t *testing.T, tls bool) (*httptest.Server, *atomic.Int32) {
+	var n atomic.Int32
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		switch r.URL.Path {
+		case "/demo.tar.gz":
+			w.Write(content)
+		case "/redirect-out":
+			http.Redirect(w, r, "http://rvendor.invalid/demo.tar.gz", http.StatusFound)
+		case "/redirect-in":
+			http.Redirect(w, r, "/demo.tar.gz", http.StatusFound)
+		case "/stall":
+			w.Header().Set("Content-Length", "100")
+			w.WriteHeader(http.StatusOK)
+			w.Write([]byte("partial"))
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	var s *httptest.Server
+	if tls {
+		s = httptest.NewTLSServer(h)
+	} else {
+		s = httptest.NewServer(h)
+	}
+	t.Cleanup(s.Close)
+	return s, &n
+}
+
+// cacheFiles lists what the cache holds, lock files aside.
+func cacheFiles(t *testing.T, dir string) []string {
+	var files []string
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && !strings.HasSuffix(p, ".lock") {
+			files = append(files, strings.TrimPrefix(p, dir))
+		}
+		return nil
+	})
+	return files
+}
+
+func TestFetchFile(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "demo.tar.gz")
+	os.WriteFile(src, content, 0o644)
+	c := &fetch.Cache{Dir: t.TempDir()}
+	p, err := c.Fetch(context.Background(), "file://"+filepath.ToSlash(src), contentHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(c.Dir, "sha256", contentHash[:2], contentHash); p != want {
+		t.Errorf("path %s, want %s", p, want)
+	}
+	if b, _ := os.ReadFile(p); string(b) != string(content) {
+		t.Errorf("cached content %q", b)
+	}
+	// Cached: the source is not needed again.
+	os.Remove(src)
+	if p2, err := c.Fetch(context.Background(), "file://"+filepath.ToSlash(src), contentHash); err != nil || p2 != p {
+		t.Errorf("second Fetch = %q, %v", p2, err)
+	}
+}
+
+func TestFetchHTTPS(t *testing.T) {
+	s, n := server(t, true)
+	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client()}
+	var progress int64
+	c.Progress = func(url string, done, total int64) { progress = done }
+	for i := 0; i < 2; i++ {
+		p, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", contentHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := os.ReadFile(p); string(b) != string(content) {
+			t.Errorf("cached content %q", b)
+		}
+	}
+	if n.Load() != 1 {
+		t.Errorf("%d requests, want 1 (the second Fetch must use the cache)", n.Load())
+	}
+	if progress != int64(len(content)) {
+		t.Errorf("progress reported %d bytes", progress)
+	}
+}
+
+func TestFetchLoopbackHTTP(t *testing.T) {
+	s, _ := server(t, false)
+	c := &fetch.Cache{Dir: t.TempDir()} // the default client
+	if _, err := c.Fetch(context.Background(), s.URL+"/redirect-in", contentHash); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFetchMismatch(t *testing.T) {
+	s, _ := server(t, true)
+	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client()}
+	_, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", otherHash)
+	if !errors.Is(err, fetch.ErrChecksumMismatch) {
+		t.Fatalf("err = %v, want ErrChecksumMismatch", err)
+	}
+	var ce *fetch.ChecksumError
+	if !errors.As(err, &ce) || ce.Got != contentHash || ce.Want != otherHash || ce.URL != s.URL+"/demo.tar.gz" {
+		t.Errorf("ChecksumError = %+v", ce)
+	}
+	for _, s := range []string{"SECURITY ERROR", contentHash, otherHash, "The download was not used; check the sha256 in rvendor.toml against the upstream's published value"} {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("message %q lacks %q", err, s)
+		}
+	}
+	if files := cacheFiles(t, c.Dir); files != nil {
+		t.Errorf("cache holds %q after a mismatch", files)
+	}
+}
+
+func TestFetchCorruptCacheEntry(t *testing.T) {
+	s, n := server(t, true)
+	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client()}
+	p, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", contentHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(p, 0o644)
+	if err := os.WriteFile(p, []byte("bit rot"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p2, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", contentHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p2); p2 != p || string(b) != string(content) {
+		t.Errorf("after re-fetch: %s holds %q", p2, b)
+	}
+	if n.Load() != 2 {
+		t.Errorf("%d requests, want 2", n.Load())
+	}
+}
+
+func TestFetchStaleTemp(t *testing.T) {
+	s, _ := server(t, true)
+	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client()}
+	dir := filepath.Join(c.Dir, "sha256", contentHash[:2])
+	os.MkdirAll(dir, 0o755)
+	stale := filepath.Join(dir, contentHash+".tmp-12345")
+	os.WriteFile(stale, []byte("half"), 0o600)
+	if _, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", contentHash); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale temporary file kept")
+	}
+}
+
+func TestFetchRefuses(t *testing.T) {
+	s, _ := server(t, false)
+	tests := []struct {
+		url, want, msg string
+	}{
+		{"http://example.com/demo.tar.gz", contentHash, "refusing plain http URL http://example.com/demo.tar.gz: use https://"},
+		{"http://10.0.0.1/demo.tar.gz", contentHash, "refusing plain http URL"},
+		{"ftp://example.com/demo.tar.gz", contentHash, "only https://, file:// and loopback http://"},
+		{"file://relative/demo.tar.gz", contentHash, "absolute local path"},
+		{"demo.tar.gz", contentHash, "only https://"},
+		{s.URL + "/demo.tar.gz", strings.ToUpper(contentHash), "not 64 lowercase hex"},
+		{s.URL + "/demo.tar.gz", contentHash[:63], "not 64 lowercase hex"},
+		{s.URL + "/redirect-out", contentHash, "refusing plain http URL http://rvendor.invalid/demo.tar.gz"},
+		{s.URL + "/missing.tar.gz", contentHash, "404 Not Found"},
+		{"file:///nonexistent/demo.tar.gz", contentHash, "no such file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			c := &fetch.Cache{Dir: t.TempDir()}
+			_, err := c.Fetch(context.Background(), tt.url, tt.want)
+			if err == nil || !strings.Contains(err.Error(), tt.msg) {
+				t.Fatalf("err = %v, want %q in it", err, tt.msg)
+			}
+			if files := cacheFiles(t, c.Dir); files != nil {
+				t.Errorf("cache holds %q", files)
+			}
+		})
+	}
+}
+
+func TestFetchStall(t *testing.T) {
+	s, _ := server(t, true)
+	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client(), StallTimeout: 200 * time.Millisecond}
+	_, err := c.Fetch(context.Background(), s.URL+"/stall", contentHash)
+	if err == nil || !strings.Contains(err.Error(), "no data received") {
+		t.Fatalf("err = %v, want a stall", err)
+	}
+	if files := cacheFiles(t, c.Dir); files != nil {
+		t.Errorf("cache holds %q", files)
+	}
+}
+
+func TestFetchConcurrent(t *testing.T) {
+	s, n := server(t, true)
+	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client()}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			_, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", contentHash)
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n.Load() != 1 {
+		t.Errorf("%d downloads, want 1", n.Load())
+	}
+}
+
+func TestFetchCanceled(t *testing.T) {
+	s, n := server(t, true)
+	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client()}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Fetch(ctx, s.URL+"/demo.tar.gz", contentHash); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if files := cacheFiles(t, c.Dir); files != nil || n.Load() != 0 {
+		t.Errorf("cache holds %q after %d requests", files, n.Load())
+	}
+}
+
+func TestDefaultCacheDir(t *testing.T) {
+	t.Setenv(fetch.CacheEnv, "/tmp/rv-cache")
+	if d, err := fetch.DefaultCacheDir(); err != nil || d != "/tmp/rv-cache" {
+		t.Errorf("DefaultCacheDir = %q, %v", d, err)
+	}
+	if runtime.GOOS != "linux" {
+		return
+	}
+	t.Setenv(fetch.CacheEnv, "")
+	t.Setenv("XDG_CACHE_HOME", "/tmp/xdg")
+	if d, err := fetch.DefaultCacheDir(); err != nil || d != "/tmp/xdg/rvendor" {
+		t.Errorf("DefaultCacheDir = %q, %v", d, err)
+	}
+}

@@ -1,0 +1,96 @@
+package fetch
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kinds of refused entry, for errors.Is on an *EntryError.
+var (
+	// ErrUnsafeName: an entry's name is absolute, has a "..", "." or empty
+	// element, a backslash, a control character or invalid UTF-8.
+	ErrUnsafeName = errors.New("unsafe entry name")
+	// ErrUnsupportedType: a selected entry is not a regular file or a
+	// folder (a symlink, hardlink, device, fifo, ...).
+	ErrUnsupportedType = errors.New("unsupported entry type")
+	// ErrCollision: two selected entries have names equal up to case, or
+	// a name is both a file and a folder.
+	ErrCollision = errors.New("name collision")
+	// ErrDuplicate: a selected name appears twice in the archive.
+	ErrDuplicate = errors.New("duplicate entry")
+	// ErrLimit: the archive exceeds one of the Limits.
+	ErrLimit = errors.New("archive too large")
+)
+
+// EntryError refuses a whole archive because of one of its entries.
+// Err is one of ErrUnsafeName, ErrUnsupportedType, ErrCollision,
+// ErrDuplicate or ErrLimit.
+type EntryError struct {
+	Archive string // archive's name, e.g. "demo-1.2.0.tar.gz"
+	Name    string // the entry's name as written in the archive
+	Reason  string // what is wrong with it
+	Err     error
+}
+
+// Error returns "refusing archive ARCHIVE: entry \"NAME\": REASON".
+func (e *EntryError) Error() string {
+	return fmt.Sprintf("refusing archive %s: entry %q: %s", e.Archive, e.Name, e.Reason)
+}
+
+// Unwrap returns the kind of refusal, for errors.Is.
+func (e *EntryError) Unwrap() error { return e.Err }
+
+// Hint says what to do about the refusal.
+func (e *EntryError) Hint() string {
+	if e.Err == ErrLimit {
+		return "the archive exceeds rvendor's safety limits; select less of it with paths and exclude, or check that the url is the archive you meant"
+	}
+	if e.Err == ErrUnsupportedType {
+		return "exclude the entry (exclude = [...]) or select paths that do not contain it"
+	}
+	return "the archive is malformed or hostile; check the url and sha256 in rvendor.toml, and report it upstream"
+}
+
+// SelectionError is a Selection that does not fit the archive: a root or
+// path that is not in it, a path outside the root, a malformed pattern.
+type SelectionError struct {
+	Archive string
+	Field   string // "root", "paths" or "exclude"
+	Value   string // the value as written, "" if not one value
+	Msg     string // the full message after "Field: "
+}
+
+// Error returns "FIELD: MSG".
+func (e *SelectionError) Error() string { return e.Field + ": " + e.Msg }
+
+// Hint says what to do.
+func (e *SelectionError) Hint() string {
+	return "fix " + e.Field + " in rvendor.toml; list the archive with `tar tf` to see its folders"
+}
+
+// ErrChecksumMismatch is matched by errors.Is for every *ChecksumError.
+var ErrChecksumMismatch = errors.New("checksum mismatch")
+
+// securityText ends every checksum mismatch message. It is a constant
+// so that it cannot be softened by the values around it.
+const securityText = `SECURITY ERROR
+This download does NOT match the sha256 pinned in rvendor.toml.
+The download was not used; check the sha256 in rvendor.toml against the upstream's published value.`
+
+// ChecksumError is a download whose sha256 is not the pinned one. It
+// never leaves the download in the cache.
+type ChecksumError struct {
+	URL  string
+	Want string // pinned sha256, hex
+	Got  string // sha256 of what was downloaded, hex
+}
+
+// Error names the URL and both digests, and ends with a constant text
+// saying that this is a security error and what to do.
+func (e *ChecksumError) Error() string {
+	return fmt.Sprintf("verifying %s: checksum mismatch\n\tdownloaded:   sha256 %s\n\trvendor.toml: sha256 %s\n\n%s",
+		e.URL, e.Got, e.Want, securityText)
+}
+
+// Is reports whether target is ErrChecksumMismatch.
+func (e *ChecksumError) Is(target error) bool { return target == ErrChecksumMismatch }

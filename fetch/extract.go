@@ -1,0 +1,513 @@
+package fetch
+
+import (
+	"archive/tar"
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/rvendor/rvendor/tree"
+)
+
+// Default limits of Extract. See the package documentation.
+const (
+	// MaxEntries caps the number of tar entries scanned, selected or not.
+	// The Rust 1.63 source tarball has 51,690.
+	MaxEntries = 1 << 20
+	// MaxFileSize caps the size of one written file (256 MiB).
+	MaxFileSize = 256 << 20
+	// MaxTotalSize caps the total size of the written files (2 GiB).
+	MaxTotalSize = 2 << 30
+	// MaxTarSize caps the size of the uncompressed tar stream read,
+	// skipped entries included (16 GiB), so that a small compressed
+	// archive cannot keep the decoder busy for hours.
+	MaxTarSize = 16 << 30
+)
+
+// Limits overrides the default limits; a zero (or negative) field takes
+// the default constant of the same name.
+type Limits struct {
+	MaxEntries   int
+	MaxFileSize  int64
+	MaxTotalSize int64
+	MaxTarSize   int64
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxEntries <= 0 {
+		l.MaxEntries = MaxEntries
+	}
+	if l.MaxFileSize <= 0 {
+		l.MaxFileSize = MaxFileSize
+	}
+	if l.MaxTotalSize <= 0 {
+		l.MaxTotalSize = MaxTotalSize
+	}
+	if l.MaxTarSize <= 0 {
+		l.MaxTarSize = MaxTarSize
+	}
+	return l
+}
+
+// Result describes a successful extraction.
+type Result struct {
+	// Root is the archive folder dst mirrors: Selection.Root, or the
+	// detected top-level folder.
+	Root string
+	// Files lists every file written, sorted by Path, which is relative
+	// to dst (and to Root). SHA256 and Size were computed while writing.
+	Files []tree.File
+	// Entries counts the tar entries scanned.
+	Entries int
+	// Skipped counts the entries not written because they lie outside
+	// Root or Paths or match Exclude.
+	Skipped int
+}
+
+// Extract streams the compressed tar r into dst, writing only the
+// entries that sel selects, and returns what it wrote. dst must not
+// exist; its parent must. Extract creates dst with mode 0755 and never
+// writes outside it. On any error dst is removed and the error says
+// which entry or selection field is at fault.
+//
+// The package documentation lists the rules Extract enforces.
+func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selection, lim Limits) (res *Result, err error) {
+	archive := sel.Archive
+	if archive == "" {
+		if file, ok := r.(*os.File); ok {
+			archive = filepath.Base(file.Name())
+		} else {
+			archive = "archive"
+		}
+	}
+	x := &extractor{
+		ctx:     ctx,
+		archive: archive,
+		dst:     dst,
+		lim:     lim.withDefaults(),
+		seen:    make(map[string]seenEntry),
+		dirs:    map[string]bool{"": true},
+	}
+	if err := x.compile(sel); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("extracting %s: %w", archive, context.Cause(ctx))
+	}
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		return nil, fmt.Errorf("extracting %s: %w", archive, err)
+	}
+	defer func() {
+		if err != nil {
+			res = nil
+			os.RemoveAll(dst)
+		}
+	}()
+	if err := os.Chmod(dst, 0o755); err != nil { // umask
+		return nil, err
+	}
+	dec, err := NewReader(ctx, r, f)
+	if err != nil {
+		return nil, fmt.Errorf("reading archive %s: %w", archive, err)
+	}
+	defer dec.Close()
+	tarStream := &boundedReader{ctx: ctx, r: dec, n: x.lim.MaxTarSize}
+	if err := x.run(tar.NewReader(tarStream)); err != nil {
+		return nil, x.wrapReadErr(err)
+	}
+	// Read to the end, so that the decoder checks its trailer (and the xz
+	// program reports its exit status).
+	if _, err := io.CopyBuffer(io.Discard, tarStream, x.buf); err != nil {
+		return nil, x.wrapReadErr(err)
+	}
+	if err := x.finish(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(x.res.Files, func(a, b tree.File) int { return cmp.Compare(a.Path, b.Path) })
+	return &x.res, nil
+}
+
+func (x *extractor) wrapReadErr(err error) error {
+	var ee *EntryError
+	var se *SelectionError
+	switch {
+	case errors.As(err, &ee), errors.As(err, &se):
+		return err
+	case x.ctx.Err() != nil: // whatever the decoder says, the cause is ctx
+		return fmt.Errorf("extracting %s: %w", x.archive, context.Cause(x.ctx))
+	case errors.Is(err, errTarTooLarge):
+		return fmt.Errorf("refusing archive %s: the uncompressed tar stream is over %d bytes: %w", x.archive, x.lim.MaxTarSize, ErrLimit)
+	}
+	return fmt.Errorf("reading archive %s: %w", x.archive, err)
+}
+
+type seenEntry struct {
+	name     string // archive name, for messages
+	rel      string
+	dir      bool
+	explicit bool // an entry of the archive, not a parent folder of one
+}
+
+type extractor struct {
+	ctx     context.Context
+	archive string
+	dst     string
+	lim     Limits
+
+	root     string // Root, once known
+	rootSet  bool   // root is known
+	autoRoot bool   // root is detected from the first entry
+	rootSeen bool   // an entry lies under root
+
+	rawPaths []string // Selection.Paths, cleaned
+	paths    []string // relative to root ("" = all of root)
+	matched  []bool
+	excl     []pattern
+
+	seen  map[string]seenEntry // strToFold(rel) -> entry
+	dirs  map[string]bool      // folders created below dst, by rel
+	total int64                // bytes written
+	buf   []byte
+	res   Result
+}
+
+func (x *extractor) selErr(field, value, format string, args ...any) error {
+	return &SelectionError{Archive: x.archive, Field: field, Value: value, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (x *extractor) entryErr(name string, kind error, format string, args ...any) error {
+	return &EntryError{Archive: x.archive, Name: name, Reason: fmt.Sprintf(format, args...), Err: kind}
+}
+
+// compile checks sel and prepares the extractor for it.
+func (x *extractor) compile(sel Selection) error {
+	x.buf = make([]byte, 64<<10)
+	if sel.Root != "" {
+		root := cleanSelPath(sel.Root)
+		if why := checkName(root); why != "" {
+			return x.selErr("root", sel.Root, "%q is not a clean archive path: %s", sel.Root, why)
+		}
+		x.root, x.rootSet = root, true
+	} else {
+		x.autoRoot = true
+	}
+	for _, p := range sel.Paths {
+		c := cleanSelPath(p)
+		if why := checkName(c); why != "" {
+			return x.selErr("paths", p, "%q is not a clean archive path: %s", p, why)
+		}
+		x.rawPaths = append(x.rawPaths, c)
+	}
+	for _, p := range sel.Exclude {
+		pat, err := compilePattern(p)
+		if err != nil {
+			return x.selErr("exclude", p, "%v", err)
+		}
+		x.excl = append(x.excl, pat)
+	}
+	if x.rootSet {
+		return x.setRoot(x.root)
+	}
+	return nil
+}
+
+// setRoot fixes the root and puts the paths relative to it.
+func (x *extractor) setRoot(root string) error {
+	x.root, x.rootSet = root, true
+	x.res.Root = root
+	x.paths = x.paths[:0]
+	for _, p := range x.rawPaths {
+		rel, ok := under(p, root)
+		if !ok {
+			if x.autoRoot {
+				return x.selErr("paths", p, "%q is outside %q, the top-level folder of %s: paths are archive paths, such as %q", p, root, x.archive, root+"/src")
+			}
+			return x.selErr("paths", p, "%q is outside root %q: paths are archive paths under root, such as %q", p, root, root+"/src")
+		}
+		x.paths = append(x.paths, rel)
+	}
+	x.matched = make([]bool, len(x.paths))
+	return nil
+}
+
+// under returns name relative to root, and whether name is root or below it.
+func under(name, root string) (string, bool) {
+	if name == root {
+		return "", true
+	}
+	if rel, ok := strings.CutPrefix(name, root+"/"); ok {
+		return rel, true
+	}
+	return "", false
+}
+
+func (x *extractor) run(tr *tar.Reader) error {
+	for {
+		if err := x.ctx.Err(); err != nil {
+			return err
+		}
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		x.res.Entries++
+		if x.res.Entries > x.lim.MaxEntries {
+			return x.entryErr(hdr.Name, ErrLimit, "the archive has more than %d entries", x.lim.MaxEntries)
+		}
+		if err := x.entry(tr, hdr); err != nil {
+			return err
+		}
+	}
+}
+
+func (x *extractor) entry(tr *tar.Reader, hdr *tar.Header) error {
+	if hdr.Typeflag == tar.TypeXGlobalHeader { // git archive's comment
+		return nil
+	}
+	isDir := hdr.Typeflag == tar.TypeDir
+	name := cleanEntryName(hdr.Name, isDir)
+	if name == "" && isDir { // "./"
+		return nil
+	}
+	if why := checkName(name); why != "" {
+		return x.entryErr(hdr.Name, ErrUnsafeName, "%s", why)
+	}
+	if x.autoRoot {
+		top, _, _ := strings.Cut(name, "/")
+		if top == name && !isDir {
+			return x.selErr("root", "", "%s has a top-level file %q, so it has no single top-level folder: set root to the folder to vendor", x.archive, name)
+		}
+		if !x.rootSet {
+			if err := x.setRoot(top); err != nil {
+				return err
+			}
+		} else if top != x.root {
+			return x.selErr("root", "", "%s has two top-level folders, %q and %q: set root to the one to vendor", x.archive, x.root, top)
+		}
+	}
+	rel, in := under(name, x.root)
+	if !in {
+		x.res.Skipped++
+		return nil
+	}
+	x.rootSeen = true
+	if rel == "" {
+		if isDir {
+			return nil
+		}
+		return x.selErr("root", x.root, "root %q is a file in %s, not a folder", x.root, x.archive)
+	}
+	selected := len(x.paths) == 0
+	for i, p := range x.paths {
+		if p == "" || rel == p || strings.HasPrefix(rel, p+"/") {
+			x.matched[i] = true
+			selected = true
+		}
+	}
+	if !selected || x.excluded(name) {
+		x.res.Skipped++
+		return nil
+	}
+	switch hdr.Typeflag {
+	case tar.TypeDir:
+		return x.record(hdr.Name, rel, true)
+	case tar.TypeReg:
+		if err := x.record(hdr.Name, rel, false); err != nil {
+			return err
+		}
+		return x.write(tr, hdr, rel)
+	case tar.TypeSymlink:
+		return x.entryErr(hdr.Name, ErrUnsupportedType, "symlink (to %q) in the selection: only regular files and folders are vendored", hdr.Linkname)
+	case tar.TypeLink:
+		return x.entryErr(hdr.Name, ErrUnsupportedType, "hardlink (to %q) in the selection: only regular files and folders are vendored", hdr.Linkname)
+	case tar.TypeChar:
+		return x.entryErr(hdr.Name, ErrUnsupportedType, "character device in the selection: only regular files and folders are vendored")
+	case tar.TypeBlock:
+		return x.entryErr(hdr.Name, ErrUnsupportedType, "block device in the selection: only regular files and folders are vendored")
+	case tar.TypeFifo:
+		return x.entryErr(hdr.Name, ErrUnsupportedType, "fifo in the selection: only regular files and folders are vendored")
+	}
+	return x.entryErr(hdr.Name, ErrUnsupportedType, "entry of tar type %q in the selection: only regular files and folders are vendored", hdr.Typeflag)
+}
+
+func (x *extractor) excluded(name string) bool {
+	if len(x.excl) == 0 {
+		return false
+	}
+	elems := strings.Split(name, "/")
+	for _, p := range x.excl {
+		if p.match(elems) {
+			return true
+		}
+	}
+	return false
+}
+
+// record notes a selected entry, refusing duplicates and names that
+// collide, up to case, with another selected entry or its folders.
+func (x *extractor) record(name, rel string, dir bool) error {
+	for i := 0; i < len(rel); i++ {
+		if rel[i] != '/' {
+			continue
+		}
+		d := rel[:i]
+		k := strToFold(d)
+		if e, ok := x.seen[k]; ok {
+			if !e.dir {
+				return x.entryErr(name, ErrCollision, "its folder %q is also the file %q", d, e.name)
+			}
+			if e.rel != d {
+				return x.entryErr(name, ErrCollision, "its folder %q and the folder of %q differ only in case", d, e.name)
+			}
+			continue
+		}
+		x.seen[k] = seenEntry{name: name, rel: d, dir: true}
+	}
+	k := strToFold(rel)
+	e, ok := x.seen[k]
+	switch {
+	case !ok:
+		x.seen[k] = seenEntry{name: name, rel: rel, dir: dir, explicit: true}
+		return nil
+	case e.rel != rel:
+		return x.entryErr(name, ErrCollision, "it and %q differ only in case", e.name)
+	case e.explicit && e.dir != dir:
+		return x.entryErr(name, ErrCollision, "it is both a file and a folder in the archive")
+	case e.explicit:
+		return x.entryErr(name, ErrDuplicate, "it appears twice in the archive")
+	case !dir:
+		return x.entryErr(name, ErrCollision, "it is a file, and also the folder of %q", e.name)
+	}
+	e.explicit = true
+	x.seen[k] = e
+	return nil
+}
+
+// write creates dst/rel and copies the entry's content into it, hashing it.
+func (x *extractor) write(tr *tar.Reader, hdr *tar.Header, rel string) (err error) {
+	if hdr.Size > x.lim.MaxFileSize {
+		return x.entryErr(hdr.Name, ErrLimit, "file is %d bytes, over the limit of %d bytes per file", hdr.Size, x.lim.MaxFileSize)
+	}
+	room := x.lim.MaxTotalSize - x.total
+	if hdr.Size > room {
+		return x.entryErr(hdr.Name, ErrLimit, "the selected files are over the limit of %d bytes in total", x.lim.MaxTotalSize)
+	}
+	if err := x.mkdirs(pathDir(rel)); err != nil {
+		return err
+	}
+	mode := tree.NormalizeMode(fs.FileMode(hdr.Mode))
+	target := filepath.Join(x.dst, filepath.FromSlash(rel))
+	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, mode)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	if err := f.Chmod(mode); err != nil { // umask
+		return err
+	}
+	h := sha256.New()
+	lr := &io.LimitedReader{R: tr, N: min(x.lim.MaxFileSize, room) + 1}
+	n, err := io.CopyBuffer(io.MultiWriter(f, h), lr, x.buf)
+	if err != nil {
+		if errors.Is(err, errTarTooLarge) {
+			return err
+		}
+		return fmt.Errorf("writing %s from entry %q: %w", target, hdr.Name, err)
+	}
+	if lr.N <= 0 { // cannot happen with a sane tar reader; belt and braces
+		return x.entryErr(hdr.Name, ErrLimit, "file is over the size limit")
+	}
+	x.total += n
+	file := tree.File{Path: rel, Mode: mode, Size: n}
+	h.Sum(file.SHA256[:0])
+	x.res.Files = append(x.res.Files, file)
+	return nil
+}
+
+// mkdirs creates the folder dst/rel and its parents, mode 0755.
+func (x *extractor) mkdirs(rel string) error {
+	if x.dirs[rel] {
+		return nil
+	}
+	if err := x.mkdirs(pathDir(rel)); err != nil {
+		return err
+	}
+	p := filepath.Join(x.dst, filepath.FromSlash(rel))
+	if err := os.Mkdir(p, 0o755); err != nil {
+		return err
+	}
+	if err := os.Chmod(p, 0o755); err != nil {
+		return err
+	}
+	x.dirs[rel] = true
+	return nil
+}
+
+// pathDir is path.Dir with "" for the top.
+func pathDir(rel string) string {
+	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
+		return rel[:i]
+	}
+	return ""
+}
+
+// finish checks the selection against what the archive held.
+func (x *extractor) finish() error {
+	if !x.rootSet {
+		return x.selErr("root", "", "%s is empty", x.archive)
+	}
+	if !x.rootSeen {
+		return x.selErr("root", x.root, "%q is not in %s", x.root, x.archive)
+	}
+	var errs []error
+	for i, ok := range x.matched {
+		if !ok {
+			errs = append(errs, x.selErr("paths", x.rawPaths[i], "%q is not in %s", x.rawPaths[i], x.archive))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+var errTarTooLarge = errors.New("tar stream too large")
+
+// boundedReader reads at most n bytes from r, and stops when ctx is done.
+type boundedReader struct {
+	ctx context.Context
+	r   io.Reader
+	n   int64
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if err := b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if b.n <= 0 {
+		// Allow a clean end exactly at the limit.
+		var one [1]byte
+		if n, err := b.r.Read(one[:]); n == 0 && err != nil {
+			return 0, err
+		}
+		return 0, errTarTooLarge
+	}
+	if int64(len(p)) > b.n {
+		p = p[:b.n]
+	}
+	n, err := b.r.Read(p)
+	b.n -= int64(n)
+	return n, err
+}

@@ -1,0 +1,195 @@
+package fetch
+
+import (
+	"fmt"
+	"path"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Selection says which entries of an archive Extract writes, and where.
+// All its paths are slash-separated paths inside the archive, written
+// without a leading "./" (one is tolerated and removed) or trailing "/".
+type Selection struct {
+	// Root is the archive folder that dst mirrors, e.g. "demo-1.2.0" or
+	// "rustc-1.63.0-src/library": the entry Root+"/a/b.rs" is written to
+	// dst/a/b.rs, and entries outside Root are skipped. "" means the
+	// archive's single top-level folder; an archive with two top-level
+	// folders, or a top-level file, is then refused.
+	Root string
+	// Paths lists folders or files under Root (each Root itself or
+	// starting with Root+"/") to write, with everything below them.
+	// Empty means all of Root. A path that matches no entry is an error.
+	Paths []string
+	// Exclude lists patterns of archive paths not to write. A pattern
+	// holding no "/" is matched against each element of an entry's path
+	// (so "*.orig" or "tests" exclude such files or folders anywhere). A
+	// pattern holding "/" is matched element by element against the
+	// entry's whole archive path (Root included), each element with
+	// path.Match, where an element "**" matches any number (zero or more)
+	// of whole elements. A pattern that matches a folder excludes
+	// everything below it. Examples, with Root "demo-1.2.0":
+	// "demo-1.2.0/tests", "demo-1.2.0/**/*.md", "**/benches".
+	Exclude []string
+	// Archive names the archive in error messages, e.g.
+	// "demo-1.2.0.tar.gz". When empty and Extract reads an *os.File, the
+	// file's base name is used.
+	Archive string
+}
+
+// checkName reports what makes name unsafe, or "" if it is a clean
+// relative slash path: no leading "/", no "", "." or ".." element, no
+// backslash, control character or invalid UTF-8.
+func checkName(name string) string {
+	switch {
+	case name == "":
+		return "empty name"
+	case !utf8.ValidString(name):
+		return "name is not valid UTF-8"
+	case strings.HasPrefix(name, "/"):
+		return "absolute path"
+	case strings.ContainsRune(name, '\\'):
+		return "name contains a backslash"
+	}
+	for _, r := range name {
+		if r == 0 {
+			return "name contains a NUL byte"
+		}
+		if unicode.IsControl(r) {
+			return fmt.Sprintf("name contains the control character %U", r)
+		}
+	}
+	for elem := range strings.SplitSeq(name, "/") {
+		switch elem {
+		case "..":
+			return `path escapes the archive root (a ".." element)`
+		case ".":
+			return `path has a "." element`
+		case "":
+			return "path has an empty element (\"//\")"
+		}
+	}
+	return ""
+}
+
+// cleanEntryName returns the archive path of a tar entry: name without
+// its leading "./" elements and, for folders, trailing "/".
+func cleanEntryName(name string, isDir bool) string {
+	for strings.HasPrefix(name, "./") {
+		name = name[2:]
+	}
+	if name == "." {
+		return ""
+	}
+	if isDir {
+		name = strings.TrimSuffix(name, "/")
+	}
+	return name
+}
+
+// cleanSelPath is cleanEntryName for a path written in a Selection.
+func cleanSelPath(p string) string { return cleanEntryName(p, true) }
+
+// pattern is one compiled Exclude pattern.
+type pattern struct {
+	elems []string
+	base  bool // no "/": match any element
+}
+
+func compilePattern(p string) (pattern, error) {
+	if p == "" {
+		return pattern{}, fmt.Errorf("empty pattern")
+	}
+	if strings.HasPrefix(p, "/") {
+		return pattern{}, fmt.Errorf("pattern %q starts with \"/\": patterns are archive paths, such as \"demo-1.2.0/tests\"", p)
+	}
+	p = strings.TrimSuffix(strings.TrimPrefix(p, "./"), "/")
+	elems := strings.Split(p, "/")
+	for _, e := range elems {
+		if e == "" || e == "." || e == ".." {
+			return pattern{}, fmt.Errorf("pattern %q has an empty, \".\" or \"..\" element", p)
+		}
+		if _, err := path.Match(e, ""); err != nil {
+			return pattern{}, fmt.Errorf("pattern %q: %v", p, err)
+		}
+	}
+	return pattern{elems: elems, base: len(elems) == 1}, nil
+}
+
+// match reports whether the pattern matches the archive path name or
+// one of its parent folders.
+func (p pattern) match(name []string) bool {
+	if p.base {
+		for _, e := range name {
+			if ok, _ := path.Match(p.elems[0], e); ok {
+				return true
+			}
+		}
+		return false
+	}
+	for k := 1; k <= len(name); k++ {
+		if matchElems(p.elems, name[:k]) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchElems(pat, name []string) bool {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			for i := 0; i <= len(name); i++ {
+				if matchElems(pat[1:], name[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(name) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(pat[0], name[0]); !ok {
+			return false
+		}
+		pat, name = pat[1:], name[1:]
+	}
+	return len(name) == 0
+}
+
+// strToFold returns a string with the property that
+//
+//	strings.EqualFold(s, t) iff strToFold(s) == strToFold(t)
+//
+// (from golang.org/x/mod/module).
+func strToFold(s string) string {
+	// Fast path: all ASCII, no upper case.
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			goto Slow
+		}
+	}
+	return s
+
+Slow:
+	var b strings.Builder
+	for _, r := range s {
+		// SimpleFold(x) cycles to the next equivalent rune > x
+		// or wraps around to smaller values. Iterate until it wraps,
+		// and we've found the minimum value.
+		for {
+			r0 := r
+			r = unicode.SimpleFold(r0)
+			if r <= r0 {
+				break
+			}
+		}
+		// Exception to allow fast path above: A-Z => a-z
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
