@@ -1,0 +1,85 @@
+package rustdist
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// CheckRoot checks that root can serve as a distribution root or mirror:
+// https:// with a host, file:// with an absolute path and no host, or
+// http:// to a loopback address (localhost, 127.0.0.0/8, ::1), without user
+// info, query or fragment. It returns root without a trailing slash.
+func CheckRoot(root string) (string, error) {
+	u, err := url.Parse(root)
+	if err != nil {
+		return "", fmt.Errorf("rust dist root %q: %v", root, err)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return "", fmt.Errorf("rust dist root %q: user info, query and fragment are not allowed", root)
+	}
+	switch u.Scheme {
+	case "https":
+		if u.Host == "" {
+			return "", fmt.Errorf("rust dist root %q: no host", root)
+		}
+	case "http":
+		if !IsLoopback(u.Hostname()) {
+			return "", fmt.Errorf("rust dist root %q: plain http is refused except to a loopback address; use https", root)
+		}
+	case "file":
+		if u.Host != "" || !strings.HasPrefix(u.Path, "/") {
+			return "", fmt.Errorf("rust dist root %q: a file root is file:///absolute/path", root)
+		}
+	default:
+		return "", fmt.Errorf("rust dist root %q: scheme must be https, file, or http to a loopback address", root)
+	}
+	return strings.TrimSuffix(root, "/"), nil
+}
+
+// IsLoopback reports whether host (without port) is localhost or a
+// loopback IP address.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// MapURL rewrites u, a URL read from a manifest, onto root. Manifests copied
+// verbatim to a mirror still name https://static.rust-lang.org/dist/…;
+// rustup rewrites that prefix onto RUSTUP_DIST_SERVER, and so does MapURL.
+// u must lie under /dist/ of DefaultRoot or of root itself; anything else is
+// refused, as are ".." segments, queries and fragments. root must pass
+// CheckRoot.
+func MapURL(u, root string) (string, error) {
+	root, err := CheckRoot(root)
+	if err != nil {
+		return "", err
+	}
+	var rest string
+	switch {
+	case strings.HasPrefix(u, DefaultRoot+"/dist/"):
+		rest = strings.TrimPrefix(u, DefaultRoot)
+	case strings.HasPrefix(u, root+"/dist/"):
+		rest = strings.TrimPrefix(u, root)
+	default:
+		return "", fmt.Errorf("manifest URL %q lies neither under %s/dist/ nor under %s/dist/", u, DefaultRoot, root)
+	}
+	if strings.ContainsAny(rest, "?#\\") || strings.Contains(rest, "//") {
+		return "", fmt.Errorf("manifest URL %q: query, fragment, backslash or empty segment", u)
+	}
+	for _, seg := range strings.Split(rest, "/") {
+		if seg == "." || seg == ".." || strings.Contains(seg, "%") {
+			return "", fmt.Errorf("manifest URL %q: dot or escaped segment", u)
+		}
+	}
+	return root + rest, nil
+}
+
+// baseName returns the last segment of a URL path.
+func baseName(u string) string {
+	return u[strings.LastIndexByte(u, '/')+1:]
+}
