@@ -1,0 +1,265 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/rvendor/rvendor/tree"
+	vendorspec "github.com/rvendor/rvendor/vendor-spec"
+)
+
+var errSumMismatch = vendorspec.ErrSumMismatch
+
+// ErrUnknownComponent is wrapped by the error Verify returns for a
+// component name that is neither in the spec nor in the lock.
+var ErrUnknownComponent = errors.New("unknown component")
+
+// Options says what Verify checks.
+type Options struct {
+	Spec *vendorspec.Spec
+	Lock *vendorspec.Lock
+	Sum  *vendorspec.Sum
+	// Components names the components to check; empty means every
+	// component of the spec and every locked component no longer in it.
+	// A name in neither the spec nor the lock is an error.
+	Components []string
+	// StatCache is the path of the stat cache file, which must lie
+	// outside the spec's folder; "" means no cache: every file is read.
+	StatCache string
+	// Jobs is the number of hashing workers; 0 means runtime.GOMAXPROCS.
+	Jobs int
+}
+
+// Verify checks the vendored folders against the lock and sum. A tree
+// that differs gives a Report that is not Clean and a nil error; an error
+// means the inputs cannot be trusted or read (a *SumMismatchError, an
+// unknown component, an unreadable file), and no report.
+func Verify(ctx context.Context, opt Options) (*Report, error) {
+	if opt.Spec == nil || opt.Lock == nil || opt.Sum == nil {
+		return nil, errors.New("verify: Spec, Lock and Sum are required")
+	}
+	if err := checkSumAgainstLock(opt.Lock, opt.Sum); err != nil {
+		return nil, err
+	}
+	names, err := selected(opt)
+	if err != nil {
+		return nil, err
+	}
+	cache := openCache(opt)
+	rep := &Report{Version: ReportVersion, Status: StatusClean, Components: []*ComponentReport{}}
+	for _, name := range names {
+		cr, err := checkComponent(ctx, opt, name, cache, &rep.Stats)
+		if err != nil {
+			return nil, err
+		}
+		rep.Components = append(rep.Components, cr)
+	}
+	if !rep.Clean() {
+		rep.Status = StatusDrift
+	}
+	if cache != nil {
+		cache.save(&rep.Stats)
+	}
+	return rep, nil
+}
+
+// checkSumAgainstLock proves rvendor.sum and rvendor.lock agree, before
+// either is trusted to judge the disk.
+func checkSumAgainstLock(lock *vendorspec.Lock, sum *vendorspec.Sum) error {
+	for _, lc := range lock.Components {
+		files := sum.Files[lc.Name]
+		h1, err := tree.H1(files)
+		if err != nil {
+			return &SumMismatchError{Component: lc.Name, Detail: err.Error()}
+		}
+		if h1 != lc.Tree {
+			return &SumMismatchError{Component: lc.Name,
+				Detail: fmt.Sprintf("the files listed in rvendor.sum hash to %s, rvendor.lock records tree %s", h1, lc.Tree)}
+		}
+		var bytes int64
+		for _, f := range files {
+			bytes += f.Size
+		}
+		if len(files) != lc.Files || bytes != lc.Bytes {
+			return &SumMismatchError{Component: lc.Name,
+				Detail: fmt.Sprintf("rvendor.sum lists %d files, %d bytes; rvendor.lock records %d files, %d bytes",
+					len(files), bytes, lc.Files, lc.Bytes)}
+		}
+		if !filepath.IsLocal(filepath.FromSlash(lc.Dest)) || strings.Contains(lc.Dest, `\`) {
+			return &SumMismatchError{Component: lc.Name,
+				Detail: fmt.Sprintf("rvendor.lock records dest %q, which is not a clean path inside the spec's folder", lc.Dest)}
+		}
+	}
+	for name := range sum.Files {
+		if lock.Component(name) == nil {
+			return &SumMismatchError{Component: name, Detail: "rvendor.sum lists files for a component that rvendor.lock does not record"}
+		}
+	}
+	return nil
+}
+
+// selected returns the component names to check, sorted.
+func selected(opt Options) ([]string, error) {
+	inSpec := map[string]bool{}
+	for _, c := range opt.Spec.Components {
+		inSpec[c.Name] = true
+	}
+	var names []string
+	if len(opt.Components) == 0 {
+		for n := range inSpec {
+			names = append(names, n)
+		}
+		for _, lc := range opt.Lock.Components {
+			if !inSpec[lc.Name] {
+				names = append(names, lc.Name)
+			}
+		}
+	} else {
+		for _, n := range opt.Components {
+			if !inSpec[n] && opt.Lock.Component(n) == nil {
+				return nil, fmt.Errorf("%w %q: it is in neither the spec nor rvendor.lock", ErrUnknownComponent, n)
+			}
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return slices.Compact(names), nil
+}
+
+func specComponent(s *vendorspec.Spec, name string) *vendorspec.Component {
+	for _, c := range s.Components {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func newComponentReport(name, dest string) *ComponentReport {
+	return &ComponentReport{Name: name, Dest: dest, Status: StatusClean,
+		Stale: []string{}, Modified: []string{}, Added: []string{}, Deleted: []string{},
+		Mode: []ModeChange{}, Type: []TypeChange{}}
+}
+
+func checkComponent(ctx context.Context, opt Options, name string, cache *statCache, stats *Stats) (*ComponentReport, error) {
+	sc := specComponent(opt.Spec, name)
+	lc := opt.Lock.Component(name)
+	if lc == nil { // in the spec only: selected() guarantees sc != nil
+		cr := newComponentReport(name, sc.Dest)
+		cr.Status = StatusNotVendored
+		cr.Hint = "not vendored yet: run rvendor update"
+		return cr, nil
+	}
+	cr := newComponentReport(name, lc.Dest)
+	if sc == nil {
+		cr.Status = StatusRemoved
+		cr.Hint = "removed from spec; run rvendor update to drop it"
+	} else if stale := sc.Stale(lc); len(stale) > 0 {
+		cr.Status = StatusStale
+		cr.Stale = stale
+		cr.Hint = "the spec changed since the last update: run rvendor update"
+	}
+
+	dir := filepath.Join(opt.Spec.Dir, filepath.FromSlash(lc.Dest))
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if cr.Status != StatusRemoved {
+			cr.Status = StatusMissing
+			cr.Hint = "dest folder " + lc.Dest + " is missing: run rvendor update, or restore it from version control"
+		}
+		return cr, nil
+	case err != nil:
+		return nil, err
+	case !fi.IsDir():
+		cr.Type = append(cr.Type, TypeChange{Path: ".", Want: "dir", Got: tree.TypeName(fi.Mode())})
+		if cr.Status == StatusClean {
+			cr.Status = StatusDrift
+			cr.Hint = "run rvendor update, or restore " + lc.Dest + " from version control"
+		}
+		return cr, nil
+	}
+
+	sc2 := &tree.Scanner{Jobs: opt.Jobs, SizeHint: len(opt.Sum.Files[name]) + 16}
+	if cache != nil {
+		sc2.Known = cache.known(lc.Dest)
+	}
+	entries, irregular, err := sc2.Scan(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	stats.Files += len(entries)
+	for i := range entries {
+		if !entries[i].Cached {
+			stats.Hashed++
+		}
+	}
+	if cache != nil {
+		stats.CacheHits = stats.Files - stats.Hashed
+		cache.record(lc.Dest, entries)
+	}
+
+	want := opt.Sum.Files[name]
+	if !slices.IsSortedFunc(want, func(a, b tree.File) int { return strings.Compare(a.Path, b.Path) }) {
+		want = slices.Clone(want)
+		slices.SortFunc(want, func(a, b tree.File) int { return strings.Compare(a.Path, b.Path) })
+	}
+	compare(cr, want, entries, irregular, dir)
+	if cr.Status == StatusClean && cr.Drifted() {
+		cr.Status = StatusDrift
+		cr.Hint = "files differ from rvendor.sum: restore them (git checkout), or run rvendor update to re-vendor"
+	}
+	return cr, nil
+}
+
+// compare fills cr's lists from the recorded files and what is on disk;
+// both lists are sorted by path.
+func compare(cr *ComponentReport, want []tree.File, got []tree.Entry, irregular []tree.Irregular, dir string) {
+	irr := make(map[string]fs.FileMode, len(irregular))
+	for _, i := range irregular {
+		irr[i.Path] = i.Type
+	}
+	i, j := 0, 0
+	for i < len(want) || j < len(got) {
+		switch {
+		case j == len(got) || (i < len(want) && want[i].Path < got[j].Path):
+			w := &want[i]
+			if t, ok := irr[w.Path]; ok {
+				cr.Type = append(cr.Type, TypeChange{Path: w.Path, Want: "file", Got: tree.TypeName(t)})
+				delete(irr, w.Path)
+			} else if fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(w.Path))); err == nil && fi.IsDir() {
+				cr.Type = append(cr.Type, TypeChange{Path: w.Path, Want: "file", Got: "dir"})
+			} else {
+				cr.Deleted = append(cr.Deleted, w.Path)
+			}
+			i++
+		case i == len(want) || got[j].Path < want[i].Path:
+			cr.Added = append(cr.Added, got[j].Path)
+			j++
+		default:
+			w, g := &want[i], &got[j]
+			if w.SHA256 != g.SHA256 || w.Size != g.Size {
+				cr.Modified = append(cr.Modified, w.Path)
+			}
+			if w.Mode.Perm() != g.Mode.Perm() {
+				cr.Mode = append(cr.Mode, ModeChange{Path: w.Path,
+					Want: fmt.Sprintf("%04o", uint32(w.Mode.Perm())), Got: fmt.Sprintf("%04o", uint32(g.Mode.Perm()))})
+			}
+			i++
+			j++
+		}
+	}
+	for _, x := range irregular {
+		if _, ok := irr[x.Path]; ok {
+			cr.Type = append(cr.Type, TypeChange{Path: x.Path, Want: "none", Got: tree.TypeName(x.Type)})
+		}
+	}
+	sort.Slice(cr.Type, func(a, b int) bool { return cr.Type[a].Path < cr.Type[b].Path })
+}
