@@ -8,18 +8,25 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/github/go-spdx/v2/spdxexp"
 	goversion "github.com/hashicorp/go-version"
 	"github.com/rvendor/rvendor/tree"
 )
 
+// The patterns are compiled on first use: rvendor starts on every kernel
+// build, and package init is paid by every command.
 var (
-	nameRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
-	sha256RE  = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	channelRE = regexp.MustCompile(`^(nightly|beta)-[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-	semverRE  = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$`)
+	nameRE    = lazyRE(`^[a-z0-9][a-z0-9-]*$`)
+	sha256RE  = lazyRE(`^[0-9a-f]{64}$`)
+	channelRE = lazyRE(`^(nightly|beta)-[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	semverRE  = lazyRE(`^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$`)
 )
+
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 func (l ErrorList) sort() {
 	sort.SliceStable(l, func(i, j int) bool {
@@ -156,7 +163,7 @@ func validateComponent(c *Component, i int, d *decoder) {
 		}
 		d.errorf(at("name"), `add name = "..." (lowercase letters, digits and -)`, "%s has no name", what)
 	} else {
-		if !nameRE.MatchString(c.Name) {
+		if !nameRE().MatchString(c.Name) {
 			d.errorf(at("name"), `use lowercase letters, digits and -, such as "rust-library"`, "component name %q is not valid", c.Name)
 		}
 		what = "component " + c.Name
@@ -202,7 +209,7 @@ func validateComponent(c *Component, i int, d *decoder) {
 		case c.SHA256 == "" && present("sha256"):
 		case c.SHA256 == "":
 			d.errorf(at(""), `add sha256 = "<64 hex digits>" from the upstream's published checksum`, "%s: kind archive needs sha256", what)
-		case !sha256RE.MatchString(c.SHA256):
+		case !sha256RE().MatchString(c.SHA256):
 			d.errorf(at("sha256"), "write the 64 lowercase hex digits that sha256sum prints", "%s: sha256 %q is not a SHA-256 hex digest", what, c.SHA256)
 		}
 	case KindCrate:
@@ -334,12 +341,12 @@ func validateVersion(c *Component, what string, d *decoder) {
 	}
 	switch c.Kind {
 	case KindRustSrc, KindRustcSrc:
-		if !semverRE.MatchString(v) && !channelRE.MatchString(v) {
+		if !semverRE().MatchString(v) && !channelRE().MatchString(v) {
 			d.errorf(at, `write a stable release such as "1.78.0" or a dated channel such as "nightly-2024-05-01"`,
 				"%s: version %q is not a Rust release", what, v)
 		}
 	case KindCrate:
-		if !semverRE.MatchString(v) {
+		if !semverRE().MatchString(v) {
 			d.errorf(at, `write the exact crate version, such as "0.65.1"`, "%s: version %q is not a crate version", what, v)
 		}
 	default:

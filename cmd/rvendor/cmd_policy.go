@@ -1,0 +1,8 @@
+package main
+
+import "github.com/spf13/cobra"
+
+// Placeholder: replaced by the issue-6 work.
+func newPolicyCommand(g *globalOptions) *cobra.Command {
+	return &cobra.Command{Use: "policy", Hidden: true}
+}
