@@ -57,6 +57,7 @@ func Parse(path string, data []byte) (*Spec, error) {
 		Dir:       filepath.Dir(abs),
 		Toolchain: Toolchain{Pos: Positions{}},
 		Sources:   Sources{Pos: Positions{}},
+		Policy:    Policy{Pos: Positions{}},
 	}
 	d.decode(s)
 	if d.syntax {
@@ -122,7 +123,7 @@ func (d *decoder) decode(s *Spec) {
 		case "version":
 			s.Version = d.int(key, v, pos)
 		default:
-			d.unknown(key, pos, "top-level keys are version, [toolchain], [sources] and [[component]]")
+			d.unknown(key, pos, "top-level keys are version, [toolchain], [sources], [policy] and [[component]]")
 		}
 	}
 	toolchain := &table{name: "toolchain", pos: s.Toolchain.Pos}
@@ -157,6 +158,15 @@ func (d *decoder) decode(s *Spec) {
 			src.AllowUnsigned = d.bool(key, v, pos)
 		default:
 			d.unknown(key, pos, "[sources] keys are rust-dist, crates-index, mirrors, keyring and allow-unsigned")
+		}
+	}
+	pol := &table{name: "policy", pos: s.Policy.Pos}
+	pol.set = func(key string, v *unstable.Node, pos Position) {
+		switch key {
+		case "network-allow":
+			s.Policy.NetworkAllow = d.strs(key, v, pos, s.Policy.Pos)
+		default:
+			d.unknown(key, pos, "[policy] keys are network-allow")
 		}
 	}
 	newComponent := func(header Position) *table {
@@ -208,15 +218,12 @@ func (d *decoder) decode(s *Spec) {
 			name, kpos := d.key(e.Key())
 			array := e.Kind == unstable.ArrayTable
 			switch {
-			case name == "toolchain" && !array, name == "sources" && !array:
+			case !array && (name == "toolchain" || name == "sources" || name == "policy"):
 				if prev, dup := seenTables[name]; dup {
 					d.errorf(kpos, "merge the two tables", "[%s] is written twice (first at line %d)", name, prev.Line)
 				}
 				seenTables[name] = kpos
-				cur = toolchain
-				if name == "sources" {
-					cur = sources
-				}
+				cur = map[string]*table{"toolchain": toolchain, "sources": sources, "policy": pol}[name]
 				cur.pos[""] = kpos
 			case name == "component" && array:
 				cur = newComponent(kpos)
@@ -228,11 +235,11 @@ func (d *decoder) decode(s *Spec) {
 				if array {
 					brackets = "[[%s]]"
 				}
-				d.errorf(kpos, "the tables are [toolchain], [sources] and [[component]]", "unknown table "+brackets, name)
+				d.errorf(kpos, "the tables are [toolchain], [sources], [policy] and [[component]]", "unknown table "+brackets, name)
 				cur = &table{pos: Positions{}, set: func(string, *unstable.Node, Position) {}}
 			}
 		case unstable.KeyValue:
-			d.keyValue(cur, "", e, map[string]*table{"toolchain": toolchain, "sources": sources})
+			d.keyValue(cur, "", e, map[string]*table{"toolchain": toolchain, "sources": sources, "policy": pol})
 		}
 	}
 	if err := d.p.Error(); err != nil {

@@ -21,7 +21,18 @@ type Spec struct {
 	Version    int
 	Toolchain  Toolchain
 	Sources    Sources
+	Policy     Policy
 	Components []*Component
+}
+
+// Policy holds the rules "rvendor policy" checks.
+type Policy struct {
+	// NetworkAllow lists reviewed network fetches in the build files
+	// that the network lint accepts: "PATH:LINE", "PATH" (a glob),
+	// "DIR/" or "re:REGEXP".
+	NetworkAllow []string
+
+	Pos Positions // "network-allow[i]" -> where entry i is written
 }
 
 // Toolchain holds the pins checked against the installed tools.

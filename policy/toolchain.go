@@ -1,0 +1,405 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	vendorspec "github.com/rvendor/rvendor/vendor-spec"
+)
+
+// Status is the outcome of one check.
+type Status string
+
+// The statuses of a check, from best to worst.
+const (
+	StatusOK      Status = "ok"
+	StatusWarning Status = "warning"
+	StatusError   Status = "error"
+)
+
+// Names of the toolchain checks, in the order CheckToolchain reports them.
+const (
+	CheckRustc         = "rustc"          // rustc against [toolchain] rustc
+	CheckBindgen       = "bindgen"        // bindgen against [toolchain] bindgen
+	CheckLibclang      = "libclang"       // libclang as bindgen sees it, against [toolchain] libclang
+	CheckClang         = "clang"          // clang --version against [toolchain] libclang
+	CheckClangLibclang = "clang-libclang" // clang and bindgen's libclang are the same version
+	CheckRustLibrary   = "rust-library"   // the vendored library's version equals rustc's release
+	CheckLLVMMatch     = "llvm-match"     // rustc's LLVM major equals clang's
+	CheckKernelRustc   = "kernel-rustc"   // rustc and its pin against the kernel's minimum
+	CheckKernelBindgen = "kernel-bindgen" // bindgen and its pin against the kernel's minimum
+	CheckKernelLLVM    = "kernel-llvm"    // libclang and its pin against the kernel's minimum llvm
+)
+
+// Check is one line of a toolchain report.
+type Check struct {
+	Name    string
+	Status  Status
+	Found   string // what the machine has; "" when unknown
+	Wanted  string // what the spec or the kernel asks for
+	Source  string // where Wanted is written: "rvendor.toml:4:9", "scripts/min-tool-version.sh rustc"
+	Message string // why, and what to do, for a warning or an error
+}
+
+// ToolchainReport is the result of CheckToolchain.
+type ToolchainReport struct {
+	Checks []Check
+}
+
+// Count returns how many checks have status s.
+func (r *ToolchainReport) Count(s Status) int {
+	n := 0
+	for _, c := range r.Checks {
+		if c.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// ErrToolchain is wrapped by ToolchainReport.Err when a check failed.
+var ErrToolchain = errors.New("the toolchain does not meet the pins or the kernel's minimums")
+
+// Err returns nil when no check is an error, and otherwise an error
+// wrapping ErrToolchain that names the failed checks.
+func (r *ToolchainReport) Err() error {
+	var names []string
+	for _, c := range r.Checks {
+		if c.Status == StatusError {
+			names = append(names, c.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %d check(s) failed: %s", ErrToolchain, len(names), strings.Join(names, ", "))
+}
+
+// Library is the vendored Rust library (the rust-src or rustc-src
+// component) as spec and lock record it.
+type Library struct {
+	Component string // its name
+	Kind      string
+	Version   string // the spec's version: "1.78.0", "nightly-2024-05-01"
+	Locked    string // the lock's version; "" when not yet vendored
+	Dir       string // absolute RUST_LIB_SRC: the dest mirroring library/
+	Source    string // where the version is written in the spec
+}
+
+// ToolchainInput is what CheckToolchain compares.
+type ToolchainInput struct {
+	// Pins from the spec; nil when there is no spec.
+	Pins *vendorspec.Toolchain
+	// Library is the vendored Rust library; nil when the spec has none.
+	Library *Library
+	// KernelMin holds scripts/min-tool-version.sh's rustc, bindgen and
+	// llvm minimums; nil outside a kernel tree.
+	KernelMin map[string]string
+	Found     *Found
+}
+
+// CheckToolchain compares the found tools with the pins, the vendored
+// library and the kernel's minimums. It only compares: Probe runs the
+// tools. Every check that applies is reported, in the order of the Check*
+// names.
+func CheckToolchain(in ToolchainInput) *ToolchainReport {
+	r := &ToolchainReport{}
+	add := func(c Check) { r.Checks = append(r.Checks, c) }
+	f := in.Found
+	pins := in.Pins
+	if pins == nil {
+		pins = &vendorspec.Toolchain{}
+	}
+	kernel := in.KernelMin != nil
+	pinSource := func(key string) string { return posString(pins.Pos.At(key)) }
+
+	rustcFound := ""
+	if f.RustcErr == nil {
+		rustcFound = f.Rustc.Version.String()
+		if f.Rustc.CommitHash != "" {
+			rustcFound += fmt.Sprintf(" (%s %s)", shortHash(f.Rustc.CommitHash), f.Rustc.CommitDate)
+		}
+	}
+	bindgenFound := ""
+	if f.BindgenErr == nil {
+		bindgenFound = f.Bindgen.String()
+	}
+	libclangFound := ""
+	if f.LibclangErr == nil {
+		libclangFound = f.Libclang.String()
+	}
+	clangFound := ""
+	if f.ClangErr == nil {
+		clangFound = f.Clang.String()
+	}
+
+	// pinned checks one tool against its pin.
+	pinned := func(name, key, pin string, found Version, foundText string, ferr error, needed bool) {
+		c := Check{Name: name, Found: foundText, Wanted: pin, Source: pinSource(key)}
+		if pin == "" {
+			c.Wanted, c.Source = "(not pinned)", ""
+		}
+		switch {
+		case ferr != nil && (pin != "" || needed):
+			c.Status, c.Message = StatusError, ferr.Error()
+		case ferr != nil:
+			c.Status, c.Message = StatusWarning, ferr.Error()
+		case pin == "":
+			c.Status = StatusOK
+		default:
+			p, err := ParsePin(pin)
+			switch {
+			case err != nil:
+				c.Status, c.Message = StatusError, err.Error()
+			case p.Allows(found):
+				c.Status = StatusOK
+			default:
+				c.Status = StatusError
+				c.Message = fmt.Sprintf("%s %s does not satisfy the pin %q: install the pinned %s and point $%s at it, or change the pin in the spec",
+					name, found.Release(), pin, name, envFor(name))
+			}
+		}
+		add(c)
+	}
+	pinned(CheckRustc, "rustc", pins.Rustc, f.Rustc.Version, rustcFound, f.RustcErr, kernel)
+	pinned(CheckBindgen, "bindgen", pins.Bindgen, f.Bindgen, bindgenFound, f.BindgenErr, kernel)
+	pinned(CheckLibclang, "libclang", pins.Libclang, f.Libclang, libclangFound, f.LibclangErr, kernel)
+
+	// clang is needed only by LLVM=1 builds: missing, it is a warning.
+	clang := Check{Name: CheckClang, Found: clangFound, Wanted: pins.Libclang, Source: pinSource("libclang")}
+	switch {
+	case f.ClangErr != nil:
+		clang.Status, clang.Message = StatusWarning, f.ClangErr.Error()+" (needed only to build the kernel with LLVM=1)"
+		if pins.Libclang == "" {
+			clang.Wanted, clang.Source = "(not pinned)", ""
+		}
+	case pins.Libclang == "":
+		clang.Status, clang.Wanted, clang.Source = StatusOK, "(not pinned)", ""
+	default:
+		if p, err := ParsePin(pins.Libclang); err != nil {
+			clang.Status, clang.Message = StatusError, err.Error()
+		} else if p.Allows(f.Clang) {
+			clang.Status = StatusOK
+		} else {
+			clang.Status = StatusError
+			clang.Message = fmt.Sprintf("clang %s does not satisfy the libclang pin %q: an LLVM=1 build compiles C with it", f.Clang.Release(), pins.Libclang)
+		}
+	}
+	add(clang)
+
+	if f.ClangErr == nil && f.LibclangErr == nil {
+		c := Check{Name: CheckClangLibclang, Found: "libclang " + libclangFound, Wanted: "clang " + clangFound, Status: StatusOK}
+		if f.Clang.Compare(f.Libclang) != 0 {
+			c.Status = StatusWarning
+			c.Message = "bindgen's libclang is not the clang that compiles the C code: the bindings may not match the C ABI (point LIBCLANG_PATH at clang's libclang)"
+		}
+		add(c)
+	}
+
+	if lib := in.Library; lib != nil {
+		add(checkLibrary(lib, f))
+	}
+
+	if f.RustcErr == nil && !f.Rustc.LLVM.IsZero() {
+		c := Check{Name: CheckLLVMMatch, Found: "rustc LLVM " + f.Rustc.LLVM.String()}
+		cv, cerr, what := f.Clang, f.ClangErr, "clang"
+		if cerr != nil {
+			cv, cerr, what = f.Libclang, f.LibclangErr, "libclang"
+		}
+		if pins.RequireLLVMMatch {
+			c.Source = pinSource("require-llvm-match")
+		}
+		switch {
+		case cerr != nil:
+			c.Wanted = "clang (not found)"
+			c.Status = StatusWarning
+			if pins.RequireLLVMMatch {
+				c.Status = StatusError
+			}
+			c.Message = "no clang or libclang to compare rustc's LLVM with"
+		default:
+			c.Wanted = fmt.Sprintf("%s LLVM %d", what, cv.Major)
+			if f.Rustc.LLVM.Major == cv.Major {
+				c.Status = StatusOK
+			} else {
+				c.Status = StatusWarning
+				if pins.RequireLLVMMatch {
+					c.Status = StatusError
+				}
+				c.Message = fmt.Sprintf("rustc generates code with LLVM %d but %s is LLVM %d: for only one C parser and only one codegen, use a rustc and a clang built on the same LLVM",
+					f.Rustc.LLVM.Major, what, cv.Major)
+			}
+		}
+		add(c)
+	}
+
+	if kernel {
+		kc := func(name, tool, pinKey, pin string, found Version, foundText string, ferr error) {
+			min, ok := in.KernelMin[tool]
+			if !ok {
+				return
+			}
+			c := Check{Name: name, Found: foundText, Wanted: ">= " + min, Source: MinToolScript + " " + tool}
+			mv, err := ParseVersion(min)
+			if err != nil {
+				c.Status, c.Message = StatusError, fmt.Sprintf("the kernel's minimum %q cannot be read: %v", min, err)
+				add(c)
+				return
+			}
+			var msgs []string
+			c.Status = StatusOK
+			if ferr != nil {
+				c.Status = StatusError
+				msgs = append(msgs, ferr.Error())
+			} else if found.Compare(mv) < 0 {
+				c.Status = StatusError
+				msgs = append(msgs, fmt.Sprintf("%s %s is below this kernel's minimum %s: the kernel's Rust support refuses it (install %s %s or newer)", tool, found.Release(), min, tool, min))
+			}
+			if p, err := ParsePin(pin); pin != "" && err == nil && p.AllowsBelow(mv) {
+				c.Status = StatusError
+				at := ""
+				if src := pinSource(pinKey); src != "" {
+					at = " (" + src + ")"
+				}
+				msgs = append(msgs, fmt.Sprintf("the spec pins %s %q%s, below this kernel's minimum %s: raise the pin", pinKey, pin, at, min))
+			}
+			c.Message = strings.Join(msgs, "; ")
+			add(c)
+		}
+		kc(CheckKernelRustc, "rustc", "rustc", pins.Rustc, f.Rustc.Version, rustcFound, f.RustcErr)
+		kc(CheckKernelBindgen, "bindgen", "bindgen", pins.Bindgen, f.Bindgen, bindgenFound, f.BindgenErr)
+		kc(CheckKernelLLVM, "llvm", "libclang", pins.Libclang, f.Libclang, libclangFound, f.LibclangErr)
+	}
+	return r
+}
+
+func checkLibrary(lib *Library, f *Found) Check {
+	c := Check{Name: CheckRustLibrary, Source: lib.Source}
+	if lib.Locked == "" {
+		c.Found = "(not vendored)"
+		c.Status = StatusWarning
+		c.Message = fmt.Sprintf("component %s is not in rvendor.lock yet: run rvendor update", lib.Component)
+		if f.RustcErr == nil {
+			c.Wanted = f.Rustc.Version.Release()
+		}
+		return c
+	}
+	c.Found = lib.Component + " " + lib.Locked
+	if f.RustcErr != nil {
+		c.Status, c.Wanted = StatusError, "rustc (not found)"
+		c.Message = "cannot check the vendored library against the compiler: " + f.RustcErr.Error()
+		return c
+	}
+	rc := f.Rustc
+	ok, wanted := libraryMatches(lib.Locked, rc)
+	c.Wanted = wanted
+	if ok {
+		c.Status = StatusOK
+		return c
+	}
+	c.Status = StatusError
+	c.Message = fmt.Sprintf("the vendored Rust library is %s but rustc is %s: a Rust library that does not match its compiler does not build; set version = %q for component %s and run rvendor update, or use rustc %s",
+		lib.Locked, rc.Version, wantedSpecVersion(rc), lib.Component, lib.Locked)
+	return c
+}
+
+// libraryMatches reports whether a library version as the lock records it
+// ("1.78.0", "nightly-2024-05-01", "beta-2024-06-01") is the one rustc
+// was built from, and what rustc wants, in the lock's terms.
+func libraryMatches(locked string, rc RustcInfo) (bool, string) {
+	if ch, date, ok := strings.Cut(locked, "-"); ok && (ch == ChannelNightly || ch == ChannelBeta) {
+		wanted := rc.Channel + " " + rc.Version.String()
+		if rc.CommitDate != "" {
+			wanted = fmt.Sprintf("%s-%s (rustc %s, commit %s)", rc.Channel, nextDay(rc.CommitDate), rc.Version, rc.CommitDate)
+		}
+		if rc.Channel != ch || rc.CommitDate == "" {
+			return false, wanted
+		}
+		// A dated toolchain is published the day after (or the day of)
+		// its last commit.
+		return date == rc.CommitDate || date == nextDay(rc.CommitDate), wanted
+	}
+	v, err := ParseVersion(locked)
+	if err != nil {
+		return false, rc.Version.Release()
+	}
+	// A stable library does not build with a beta or nightly of the same
+	// number (their library is a later snapshot).
+	same := v.Compare(rc.Version) == 0 && (rc.Channel == ChannelStable || rc.Channel == ChannelDev)
+	return same, rc.Version.Release()
+}
+
+func wantedSpecVersion(rc RustcInfo) string {
+	if (rc.Channel == ChannelNightly || rc.Channel == ChannelBeta) && rc.CommitDate != "" {
+		return rc.Channel + "-" + nextDay(rc.CommitDate)
+	}
+	return rc.Version.Release()
+}
+
+func nextDay(date string) string {
+	t, err := time.Parse("2006-01-02", date)
+	if err != nil {
+		return date
+	}
+	return t.AddDate(0, 0, 1).Format("2006-01-02")
+}
+
+func shortHash(h string) string {
+	if len(h) > 9 {
+		return h[:9]
+	}
+	return h
+}
+
+func envFor(tool string) string { return ToolEnvVar(tool) }
+
+// posString renders a spec position with the file's base name, as the
+// report shows it: "rvendor.toml:4:9".
+func posString(p vendorspec.Position) string {
+	if p.File == "" {
+		return ""
+	}
+	p.File = filepath.Base(p.File)
+	return p.String()
+}
+
+// RustLibrary finds the spec's vendored Rust library: its one component of
+// kind rust-src or rustc-src, with the version the lock records (lock may
+// be nil). It returns nil, nil when the spec has none. Its Dir is the
+// folder to export as RUST_LIB_SRC, which requires the component's root to
+// be "library" (the default).
+func RustLibrary(spec *vendorspec.Spec, lock *vendorspec.Lock) (*Library, error) {
+	var found *vendorspec.Component
+	for _, c := range spec.Components {
+		if c.Kind != vendorspec.KindRustSrc && c.Kind != vendorspec.KindRustcSrc {
+			continue
+		}
+		if found != nil {
+			return nil, &vendorspec.Error{Pos: c.Pos.At(""),
+				Msg:  fmt.Sprintf("components %s and %s both vendor the Rust library; RUST_LIB_SRC can name only one", found.Name, c.Name),
+				Hint: "keep one component of kind rust-src or rustc-src"}
+		}
+		found = c
+	}
+	if found == nil {
+		return nil, nil
+	}
+	lib := &Library{Component: found.Name, Kind: found.Kind, Version: found.Version,
+		Source: posString(found.Pos.At("version"))}
+	if lock != nil {
+		if lc := lock.Component(found.Name); lc != nil {
+			lib.Locked = lc.Version
+		}
+	}
+	root := strings.Trim(found.Root, "/")
+	if root != "" && root != "library" {
+		return lib, &vendorspec.Error{Pos: found.Pos.At("root"),
+			Msg:  fmt.Sprintf("component %s has root %q; RUST_LIB_SRC must be a folder mirroring library/", found.Name, found.Root),
+			Hint: `remove root (it defaults to "library") and list the parts in paths`}
+	}
+	lib.Dir = filepath.Join(spec.Dir, filepath.FromSlash(found.Dest))
+	return lib, nil
+}
