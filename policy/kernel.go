@@ -8,9 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/rvendor/rvendor/internal/lazyre"
 )
 
 // MinToolScript is the kernel script that prints the minimum version of a
@@ -52,7 +53,7 @@ func KernelMinVersions(ctx context.Context, dir string) (map[string]string, erro
 		b, err := cmd.Output()
 		cancel()
 		v := strings.TrimSpace(string(b))
-		if err == nil && versionRE.MatchString(v) {
+		if err == nil && versionRE().MatchString(v) {
 			out[tool] = v
 		} else if v, ok := parsed[tool]; ok {
 			out[tool] = v
@@ -62,9 +63,9 @@ func KernelMinVersions(ctx context.Context, dir string) (map[string]string, erro
 }
 
 var (
-	versionRE  = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
-	caseLineRE = regexp.MustCompile(`^\s*([a-z-]+)\)\s*(.*)$`)
-	echoRE     = regexp.MustCompile(`echo\s+([0-9]+(?:\.[0-9]+)*)`)
+	versionRE  = lazyre.New(`^[0-9]+(\.[0-9]+)*$`)
+	caseLineRE = lazyre.New(`^\s*([a-z-]+)\)\s*(.*)$`)
+	echoRE     = lazyre.New(`echo\s+([0-9]+(?:\.[0-9]+)*)`)
 )
 
 // parseMinToolScript reads the `tool) echo X.Y.Z` arms of the script's
@@ -79,14 +80,14 @@ func parseMinToolScript(data []byte) map[string]string {
 		if i := strings.Index(line, "#"); i >= 0 {
 			line = line[:i]
 		}
-		if m := caseLineRE.FindStringSubmatch(line); m != nil {
+		if m := caseLineRE().FindStringSubmatch(line); m != nil {
 			cur = m[1]
 			line = m[2]
 		}
 		if cur == "" {
 			continue
 		}
-		if m := echoRE.FindStringSubmatch(line); m != nil {
+		if m := echoRE().FindStringSubmatch(line); m != nil {
 			out[cur] = m[1]
 		}
 		if strings.Contains(line, ";;") {

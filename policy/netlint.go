@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/rvendor/rvendor/internal/lazyre"
 )
 
 // MaxLintFile is the largest file the network lint reads; a build file or
@@ -366,9 +368,9 @@ func commentStart(s string, isMake bool) int {
 var (
 	// toolRE finds a tool's name as a word, possibly as a path
 	// (/usr/bin/curl) or a make or shell variable ($(CARGO), ${CURL}).
-	toolRE       = regexp.MustCompile(`(\$\(|\$\{|\$)?((?:[A-Za-z0-9_.+/-]*/)?)\b(curl|wget|git|cargo|rustup|pip[0-9.]*|pipx|python[0-9.]*|go|npm|npx|yarn|pnpm|CURL|WGET|GIT|CARGO|RUSTUP|PIP|NPM)\b([)}]?)`)
-	envAssignRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=\S*$`)
-	makeAssignRE = regexp.MustCompile(`^[ \t]*(?:(?:export|override)[ \t]+)?[A-Za-z_][A-Za-z0-9_.-]*[ \t]*(?:::|:|\?|\+|!)?=$`)
+	toolRE       = lazyre.New(`(\$\(|\$\{|\$)?((?:[A-Za-z0-9_.+/-]*/)?)\b(curl|wget|git|cargo|rustup|pip[0-9.]*|pipx|python[0-9.]*|go|npm|npx|yarn|pnpm|CURL|WGET|GIT|CARGO|RUSTUP|PIP|NPM)\b([)}]?)`)
+	envAssignRE  = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*=\S*$`)
+	makeAssignRE = lazyre.New(`^[ \t]*(?:(?:export|override)[ \t]+)?[A-Za-z_][A-Za-z0-9_.-]*[ \t]*(?:::|:|\?|\+|!)?=$`)
 	// commandPrefixes are words after which the next word runs as a command.
 	commandPrefixes = map[string]bool{"then": true, "do": true, "else": true, "elif": true, "if": true, "while": true,
 		"until": true, "exec": true, "xargs": true, "sudo": true, "env": true, "command": true, "time": true,
@@ -379,7 +381,7 @@ var (
 func findFetches(file string, ll logicalLine) []NetworkFinding {
 	var out []NetworkFinding
 	text := ll.text
-	for _, m := range toolRE.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range toolRE().FindAllStringSubmatchIndex(text, -1) {
 		start, end := m[0], m[1]
 		pre, dir, close := "", text[m[4]:m[5]], text[m[8]:m[9]]
 		if m[2] >= 0 {
@@ -430,13 +432,13 @@ func atCommand(before, after string) bool {
 		return bb != "" && strings.IndexByte("[,", bb[len(bb)-1]) >= 0
 	}
 	// The value of a make variable: CURL := curl -s.
-	if makeAssignRE.MatchString(b) {
+	if makeAssignRE().MatchString(b) {
 		return true
 	}
 	// Drop the environment assignments before a command: FOO=1 cargo build.
 	for b != "" {
 		i := strings.LastIndexAny(b, " \t")
-		if !envAssignRE.MatchString(b[i+1:]) || strings.HasSuffix(b, "=") {
+		if !envAssignRE().MatchString(b[i+1:]) || strings.HasSuffix(b, "=") {
 			break
 		}
 		b = strings.TrimRight(b[:max(i, 0)], " \t")
@@ -462,7 +464,7 @@ func atCommand(before, after string) bool {
 func envBefore(before string) []string {
 	var env []string
 	f := strings.Fields(before)
-	for i := len(f) - 1; i >= 0 && envAssignRE.MatchString(f[i]); i-- {
+	for i := len(f) - 1; i >= 0 && envAssignRE().MatchString(f[i]); i-- {
 		env = append(env, f[i])
 	}
 	return env
@@ -633,7 +635,7 @@ func contains(args []string, s string) bool {
 	return false
 }
 
-var scriptRefRE = regexp.MustCompile(`(\$\((?:srctree|src|obj|objtree|srcroot)\)/|\$\{?srctree\}?/|\$\(dirname "?\$0"?\)/|\$\{?0%/\*\}?/)?([A-Za-z0-9_+][A-Za-z0-9_./+-]*[A-Za-z0-9_+])`)
+var scriptRefRE = lazyre.New(`(\$\((?:srctree|src|obj|objtree|srcroot)\)/|\$\{?srctree\}?/|\$\(dirname "?\$0"?\)/|\$\{?0%/\*\}?/)?([A-Za-z0-9_+][A-Za-z0-9_./+-]*[A-Za-z0-9_+])`)
 
 // scriptRef is a path a build file or script may run.
 type scriptRef struct {
@@ -645,7 +647,7 @@ type scriptRef struct {
 // with a slash or a script extension.
 func scriptRefs(text string) []scriptRef {
 	var out []scriptRef
-	for _, m := range scriptRefRE.FindAllStringSubmatch(text, -1) {
+	for _, m := range scriptRefRE().FindAllStringSubmatch(text, -1) {
 		prefix, p := m[1], m[2]
 		if !strings.Contains(p, "/") && !hasScriptExt(p) {
 			continue

@@ -2,11 +2,12 @@ package policy
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	goversion "github.com/hashicorp/go-version"
+
+	"github.com/rvendor/rvendor/internal/lazyre"
 )
 
 // Version is a tool's version as the kernel's scripts/rust_is_available.sh
@@ -42,12 +43,12 @@ func (v Version) Compare(w Version) int {
 	return 0
 }
 
-var releaseRE = regexp.MustCompile(`^([0-9]+)\.([0-9]+)\.([0-9]+)([-+.~][0-9A-Za-z.+~-]*|[A-Za-z][0-9A-Za-z.+~-]*)?$`)
+var releaseRE = lazyre.New(`^([0-9]+)\.([0-9]+)\.([0-9]+)([-+.~][0-9A-Za-z.+~-]*|[A-Za-z][0-9A-Za-z.+~-]*)?$`)
 
 // ParseVersion parses "X.Y.Z" with an optional suffix ("-nightly",
 // "+dfsg1", "git").
 func ParseVersion(s string) (Version, error) {
-	m := releaseRE.FindStringSubmatch(strings.TrimSpace(s))
+	m := releaseRE().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return Version{}, fmt.Errorf("%q is not a version of the form X.Y.Z", s)
 	}
@@ -82,8 +83,8 @@ type RustcInfo struct {
 }
 
 var (
-	rustcLineRE = regexp.MustCompile(`^rustc ([0-9]+\.[0-9]+\.[0-9]+[^ ]*)(?: \(([0-9a-f]+) ([0-9]{4}-[0-9]{2}-[0-9]{2})\))?`)
-	dateRE      = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	rustcLineRE = lazyre.New(`^rustc ([0-9]+\.[0-9]+\.[0-9]+[^ ]*)(?: \(([0-9a-f]+) ([0-9]{4}-[0-9]{2}-[0-9]{2})\))?`)
+	dateRE      = lazyre.New(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
 )
 
 // ParseRustcVersion parses the output of `rustc --version --verbose` (or
@@ -100,7 +101,7 @@ func ParseRustcVersion(out string) (RustcInfo, error) {
 	var info RustcInfo
 	lines := strings.Split(strings.ReplaceAll(out, "\r\n", "\n"), "\n")
 	first := strings.TrimSpace(lines[0])
-	m := rustcLineRE.FindStringSubmatch(first)
+	m := rustcLineRE().FindStringSubmatch(first)
 	if m == nil {
 		return info, fmt.Errorf("unexpected rustc version output %q: want \"rustc X.Y.Z ...\"", first)
 	}
@@ -126,7 +127,7 @@ func ParseRustcVersion(out string) (RustcInfo, error) {
 				info.CommitHash = val
 			}
 		case "commit-date":
-			if dateRE.MatchString(val) {
+			if dateRE().MatchString(val) {
 				info.CommitDate = val
 			}
 		case "host":
@@ -154,7 +155,7 @@ func ParseRustcVersion(out string) (RustcInfo, error) {
 // parseLooseVersion parses "X.Y.Z" or "X.Y" (LLVM prints "17.0" in some
 // builds) at the start of s.
 func parseLooseVersion(s string) (Version, error) {
-	m := looseRE.FindStringSubmatch(s)
+	m := looseRE().FindStringSubmatch(s)
 	if m == nil {
 		return Version{}, fmt.Errorf("%q is not a version", s)
 	}
@@ -167,36 +168,36 @@ func parseLooseVersion(s string) (Version, error) {
 	return v, nil
 }
 
-var looseRE = regexp.MustCompile(`^([0-9]+)\.([0-9]+)(?:\.([0-9]+))?([^ ]*)`)
+var looseRE = lazyre.New(`^([0-9]+)\.([0-9]+)(?:\.([0-9]+))?([^ ]*)`)
 
-var bindgenLineRE = regexp.MustCompile(`bindgen(?:-cli)? ([0-9]+\.[0-9]+\.[0-9]+[^ ]*)`)
+var bindgenLineRE = lazyre.New(`bindgen(?:-cli)? ([0-9]+\.[0-9]+\.[0-9]+[^ ]*)`)
 
 // ParseBindgenVersion parses the first line of `bindgen --version`
 // ("bindgen 0.65.1"), the way the kernel does.
 func ParseBindgenVersion(out string) (Version, error) {
 	first, _, _ := strings.Cut(strings.TrimSpace(out), "\n")
-	m := bindgenLineRE.FindStringSubmatch(first)
+	m := bindgenLineRE().FindStringSubmatch(first)
 	if m == nil {
 		return Version{}, fmt.Errorf("unexpected bindgen version output %q: want \"bindgen X.Y.Z\"", first)
 	}
 	return ParseVersion(m[1])
 }
 
-var clangLineRE = regexp.MustCompile(`version ([0-9]+\.[0-9]+\.[0-9]+[^ ]*)`)
+var clangLineRE = lazyre.New(`version ([0-9]+\.[0-9]+\.[0-9]+[^ ]*)`)
 
 // ParseClangVersion parses the first line of `clang --version`:
 // "Debian clang version 14.0.6", "clang version 18.1.8 (Fedora 18.1.8-1.fc40)",
 // "Ubuntu clang version 14.0.0-1ubuntu1.1".
 func ParseClangVersion(out string) (Version, error) {
 	first, _, _ := strings.Cut(strings.TrimSpace(out), "\n")
-	m := clangLineRE.FindStringSubmatch(first)
+	m := clangLineRE().FindStringSubmatch(first)
 	if m == nil {
 		return Version{}, fmt.Errorf("unexpected clang version output %q: want \"... version X.Y.Z ...\"", first)
 	}
 	return ParseVersion(m[1])
 }
 
-var libclangRE = regexp.MustCompile(`clang version ([0-9]+\.[0-9]+\.[0-9]+[^ \]]*)`)
+var libclangRE = lazyre.New(`clang version ([0-9]+\.[0-9]+\.[0-9]+[^ \]]*)`)
 
 // LibclangProbeHeader is the header the kernel hands bindgen to learn the
 // version of the libclang it loaded
@@ -208,7 +209,7 @@ const LibclangProbeHeader = "#pragma message(\"clang version \" __clang_version_
 // printed on stderr for LibclangProbeHeader, as the kernel does:
 // "clang diag: h.h:1:9: warning: clang version 14.0.6  [-W#pragma-messages]".
 func ParseLibclangVersion(out string) (Version, error) {
-	m := libclangRE.FindStringSubmatch(out)
+	m := libclangRE().FindStringSubmatch(out)
 	if m == nil {
 		return Version{}, fmt.Errorf("bindgen did not print libclang's version (no \"clang version X.Y.Z\" in %q)", firstLine(out))
 	}

@@ -5,28 +5,24 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/github/go-spdx/v2/spdxexp"
 	goversion "github.com/hashicorp/go-version"
 	"github.com/rvendor/rvendor/tree"
+
+	"github.com/rvendor/rvendor/internal/lazyre"
 )
 
 // The patterns are compiled on first use: rvendor starts on every kernel
 // build, and package init is paid by every command.
 var (
-	nameRE    = lazyRE(`^[a-z0-9][a-z0-9-]*$`)
-	sha256RE  = lazyRE(`^[0-9a-f]{64}$`)
-	channelRE = lazyRE(`^(nightly|beta)-[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-	semverRE  = lazyRE(`^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$`)
+	nameRE    = lazyre.New(`^[a-z0-9][a-z0-9-]*$`)
+	sha256RE  = lazyre.New(`^[0-9a-f]{64}$`)
+	channelRE = lazyre.New(`^(nightly|beta)-[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	semverRE  = lazyre.New(`^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$`)
 )
-
-func lazyRE(expr string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
-}
 
 func (l ErrorList) sort() {
 	sort.SliceStable(l, func(i, j int) bool {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"text/template"
 
 	"github.com/spf13/cobra"
@@ -44,8 +45,11 @@ EXIT STATUS
 	return cmd
 }
 
-// starterTemplate is the spec init writes. It must parse: a test checks it.
-var starterTemplate = template.Must(template.New("spec").Parse(`# rvendor.toml: the sources rvendor vendors into this tree.
+// starterTemplate is the spec init writes; init checks that its output
+// parses. It is compiled on first use, to keep it out of start-up.
+var starterTemplate = sync.OnceValue(func() *template.Template { return template.Must(template.New("spec").Parse(starterText)) })
+
+const starterText = `# rvendor.toml: the sources rvendor vendors into this tree.
 #
 # Run "rvendor update" to fetch the components and place them into the tree,
 # then commit the vendored folders with rvendor.lock and rvendor.sum. Every
@@ -96,7 +100,7 @@ patches = "{{.Dest}}/patches/rust-library"   # maintainer edits, as patches
 # version = "1.2.0"
 # paths = ["demo-1.2.0/src"]
 # dest = "third_party/demo"
-`))
+`
 
 type starter struct {
 	Kernel               bool
@@ -135,7 +139,7 @@ func runInit(ctx context.Context, g *globalOptions, o *initOptions) error {
 		}
 	}
 	var buf bytes.Buffer
-	if err := starterTemplate.Execute(&buf, st); err != nil {
+	if err := starterTemplate().Execute(&buf, st); err != nil {
 		return err
 	}
 	if _, err := vendorspec.Parse(path, buf.Bytes()); err != nil {

@@ -2,9 +2,10 @@ package rustdist
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/rvendor/rvendor/internal/lazyre"
 )
 
 // DefaultRoot is the official Rust distribution server.
@@ -26,18 +27,18 @@ type Version struct {
 }
 
 var (
-	releaseRE = regexp.MustCompile(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
-	datedRE   = regexp.MustCompile(`^(nightly|beta)-([0-9]{4}-[0-9]{2}-[0-9]{2})$`)
+	releaseRE = lazyre.New(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
+	datedRE   = lazyre.New(`^(nightly|beta)-([0-9]{4}-[0-9]{2}-[0-9]{2})$`)
 )
 
 // ParseVersion parses "1.78.0", "nightly-2024-05-01" or "beta-2024-05-01".
 // Channel names alone ("stable", "nightly") and partial versions ("1.78")
 // are refused: a vendored tree must name exactly one release.
 func ParseVersion(s string) (Version, error) {
-	if releaseRE.MatchString(s) {
+	if releaseRE().MatchString(s) {
 		return Version{Channel: Stable, Release: s}, nil
 	}
-	if m := datedRE.FindStringSubmatch(s); m != nil {
+	if m := datedRE().FindStringSubmatch(s); m != nil {
 		if _, err := time.Parse(time.DateOnly, m[2]); err != nil {
 			return Version{}, fmt.Errorf("rust version %q: bad date %s", s, m[2])
 		}
