@@ -119,7 +119,13 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 		return nil, fmt.Errorf("reading archive %s: %w", archive, err)
 	}
 	defer dec.Close()
-	tarStream := &boundedReader{ctx: ctx, r: dec, n: x.lim.MaxTarSize}
+	var interrupt func()
+	if k, ok := dec.(interface{ kill() }); ok {
+		interrupt = k.kill // a stalled xz would block the read-ahead
+	}
+	ra := newReadAhead(dec, interrupt)
+	defer ra.Close() // before dec.Close: until then the goroutine reads dec
+	tarStream := &boundedReader{ctx: ctx, r: ra, n: x.lim.MaxTarSize}
 	if err := x.run(tar.NewReader(tarStream)); err != nil {
 		return nil, x.wrapReadErr(err)
 	}

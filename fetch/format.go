@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
+	"golang.org/x/sys/unix"
 )
 
 // Format is the compression of a tar archive.
@@ -162,6 +164,11 @@ func newXZCommand(ctx context.Context, r io.Reader, path string) (*xzCommand, er
 		return nil, fmt.Errorf("xz: %w", err)
 	}
 	x.out = out
+	if f, ok := out.(*os.File); ok {
+		// A 1 MiB pipe lets xz run ahead and each read return more:
+		// fewer wake-ups of both sides. Not fatal where refused.
+		unix.FcntlInt(f.Fd(), unix.F_SETPIPE_SZ, 1<<20)
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("xz: %w", err)
 	}
@@ -190,6 +197,14 @@ func (x *xzCommand) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// kill stops the xz process, ending a blocked Read; it is safe to call
+// while another goroutine reads.
+func (x *xzCommand) kill() {
+	if x.cmd.Process != nil {
+		x.cmd.Process.Kill()
+	}
 }
 
 // Close kills xz if it is still running and waits for it.
