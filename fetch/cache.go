@@ -63,6 +63,21 @@ type Cache struct {
 	Progress func(url string, done, total int64)
 }
 
+// Lookup returns the path of the cached file whose sha256 is want, and
+// whether it is there. It never downloads and never writes: a file that
+// is present but no longer hashes to want is reported absent (the next
+// Fetch replaces it).
+func (c *Cache) Lookup(want string) (string, bool) {
+	if !isHex64(want) || c.Dir == "" {
+		return "", false
+	}
+	final := filepath.Join(c.Dir, "sha256", want[:2], want)
+	if ok, _ := hashIs(final, want); ok {
+		return final, true
+	}
+	return "", false
+}
+
 // Fetch returns the path of the cached file whose sha256 is want (64
 // lowercase hex digits), downloading rawURL when it is not cached.
 //

@@ -15,4 +15,13 @@
 //     and path.
 //   - For each component, the h1: hash of its files in rvendor.sum equals
 //     the lock's tree hash, so either file proves the other intact.
+//   - Patch queues (format still version 1; fields only added): a patched
+//     component's lock entry has [[component.patch]] tables (name, sha256
+//     of the patch file, files it touches), and rvendor.sum has, for each
+//     file a patch changed, a line "component upstream mode size sha256
+//     path" ("component upstream - - - path" for a file only a patch adds)
+//     giving the pristine version. The h1: hash of the pristine view
+//     (Sum.PristineFiles) equals the lock's upstream hash. Components
+//     without patches are written exactly as before; an older rvendor
+//     refuses a lock or sum that has these records.
 package vendorspec

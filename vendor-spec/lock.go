@@ -58,12 +58,23 @@ type LockedComponent struct {
 	// Added lists the source paths rvendor added to Paths because the
 	// selected files reference them (#[path], include!, include_str!).
 	Added []string `toml:"added,omitempty,multiline"`
-	// Crates lists every crate of a crate component's closure.
-	Crates []LockedCrate `toml:"crate,omitempty"`
+	// Crate, Lockfile and Platforms are a crate component's spec keys;
+	// LockfileSHA256 is the sha256 of the in-tree lockfile it was
+	// vendored from, so that editing that file makes the lock stale.
+	Crate          string   `toml:"crate,omitempty"`
+	Lockfile       string   `toml:"lockfile,omitempty"`
+	LockfileSHA256 string   `toml:"lockfile-sha256,omitempty"`
+	Platforms      []string `toml:"platforms,omitempty"`
+	// Crates lists every crate of a crate component's closure, as [[component.package]] tables.
+	Crates []LockedCrate `toml:"package,omitempty"`
+	// Patches is the component's patch queue as applied, in order: the
+	// files of the spec's patches folder, each with its sha256 and the
+	// paths (relative to dest) it touches. Empty when dest is pristine.
+	Patches []LockedPatch `toml:"patch,omitempty"`
 
 	// Upstream is the h1: hash of the selected pristine content; Tree is
-	// the h1: hash of dest as it must be on disk. Both are what
-	// dirhash.HashDir(dir, "", dirhash.Hash1) computes.
+	// the h1: hash of dest as it must be on disk, after the patch queue.
+	// Both are what dirhash.HashDir(dir, "", dirhash.Hash1) computes.
 	Upstream string `toml:"upstream"`
 	Tree     string `toml:"tree"`
 	Files    int    `toml:"files"`
@@ -80,6 +91,25 @@ type LockedCrate struct {
 	Dir      string `toml:"dir"`               // folder below dest: name, or name-version
 	Tree     string `toml:"tree"`              // h1: hash of that folder
 	Stub     bool   `toml:"stub,omitempty"`    // replaced by a stub: only other platforms need it
+}
+
+// LockedPatch is one applied patch of a component's queue.
+type LockedPatch struct {
+	Name   string   `toml:"name"`   // file name in the patches folder, e.g. "0001-add-try_push.patch"
+	SHA256 string   `toml:"sha256"` // of the patch file's bytes
+	Files  []string `toml:"files,multiline"`
+}
+
+// PatchedBy returns the names of the patches that touch path, in queue
+// order.
+func (c *LockedComponent) PatchedBy(path string) []string {
+	var out []string
+	for _, p := range c.Patches {
+		if slices.Contains(p.Files, path) {
+			out = append(out, p.Name)
+		}
+	}
+	return out
 }
 
 // Component returns the locked component named name, or nil.
@@ -168,10 +198,101 @@ func ParseLock(path string, data []byte) (*Lock, error) {
 // lock's Tree hash, so the two files check each other.
 type Sum struct {
 	Files map[string][]tree.File // component name -> files sorted by path
+	// Pristine records, for the files a patch changed, what upstream
+	// has: component name -> path -> the pristine file, or nil when the
+	// path is not upstream at all (a patch added it). Paths not listed
+	// are identical upstream and in the tree. The h1: hash of the
+	// pristine view (PristineFiles) equals the lock's upstream hash.
+	Pristine map[string]map[string]*tree.File
+}
+
+// PristineFiles returns the pristine upstream files of component name:
+// its tree files with the Pristine records applied, sorted by path.
+func (s *Sum) PristineFiles(name string) []tree.File {
+	over := s.Pristine[name]
+	var out []tree.File
+	for _, f := range s.Files[name] {
+		if p, ok := over[f.Path]; ok {
+			if p != nil {
+				out = append(out, *p)
+			}
+			continue
+		}
+		out = append(out, f)
+	}
+	inTree := make(map[string]bool, len(s.Files[name]))
+	for _, f := range s.Files[name] {
+		inTree[f.Path] = true
+	}
+	for path, p := range over {
+		if p != nil && !inTree[path] {
+			out = append(out, *p)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// SetComponent records the tree files of component name and, from the
+// pristine files, which differ upstream.
+func (s *Sum) SetComponent(name string, files, pristine []tree.File) {
+	if s.Files == nil {
+		s.Files = map[string][]tree.File{}
+	}
+	if s.Pristine == nil {
+		s.Pristine = map[string]map[string]*tree.File{}
+	}
+	s.Files[name] = files
+	delete(s.Pristine, name)
+	if pristine == nil {
+		return
+	}
+	over := PristineDiff(files, pristine)
+	if len(over) > 0 {
+		s.Pristine[name] = over
+	}
+}
+
+// PristineDiff returns the Pristine records that turn files into
+// pristine: path -> pristine file (nil when not upstream) for every path
+// whose content, size or mode differ.
+func PristineDiff(files, pristine []tree.File) map[string]*tree.File {
+	over := map[string]*tree.File{}
+	up := make(map[string]tree.File, len(pristine))
+	for _, f := range pristine {
+		up[f.Path] = f
+	}
+	for _, f := range files {
+		p, ok := up[f.Path]
+		switch {
+		case !ok:
+			over[f.Path] = nil
+		case p != f:
+			pc := p
+			over[f.Path] = &pc
+		}
+		delete(up, f.Path)
+	}
+	for path, p := range up {
+		pc := p
+		over[path] = &pc
+	}
+	return over
+}
+
+// Remove drops component name from the sum.
+func (s *Sum) Remove(name string) {
+	delete(s.Files, name)
+	delete(s.Pristine, name)
 }
 
 const sumHeader = "# rvendor.sum: mode, size and sha256 of every vendored file, per component.\n" +
 	"# Written by rvendor; do not edit. Format: component mode size sha256 path\n"
+
+// pristineField marks a sum line that records the pristine upstream
+// version of a file a patch changed: "component upstream mode size sha256
+// path", or "component upstream - - - path" when a patch added the path.
+const pristineField = "upstream"
 
 // Marshal returns the sum file's bytes, sorted by component and path.
 func (s *Sum) Marshal() []byte {
@@ -189,6 +310,27 @@ func (s *Sum) Marshal() []byte {
 			fmt.Fprintf(&b, "%s %04o %d %s %s\n", n, uint32(f.Mode.Perm()), f.Size, f.Hex(), f.Path)
 		}
 	}
+	pnames := make([]string, 0, len(s.Pristine))
+	for n, over := range s.Pristine {
+		if len(over) > 0 {
+			pnames = append(pnames, n)
+		}
+	}
+	sort.Strings(pnames)
+	for _, n := range pnames {
+		paths := make([]string, 0, len(s.Pristine[n]))
+		for p := range s.Pristine[n] {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			if f := s.Pristine[n][p]; f != nil {
+				fmt.Fprintf(&b, "%s %s %04o %d %s %s\n", n, pristineField, uint32(f.Mode.Perm()), f.Size, f.Hex(), p)
+			} else {
+				fmt.Fprintf(&b, "%s %s - - - %s\n", n, pristineField, p)
+			}
+		}
+	}
 	return b.Bytes()
 }
 
@@ -197,14 +339,14 @@ func (s *Sum) Marshal() []byte {
 func ReadSum(path string) (*Sum, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return &Sum{Files: map[string][]tree.File{}}, err
+		return &Sum{Files: map[string][]tree.File{}, Pristine: map[string]map[string]*tree.File{}}, err
 	}
 	return ParseSum(path, data)
 }
 
 // ParseSum parses the bytes of a sum file read from path.
 func ParseSum(path string, data []byte) (*Sum, error) {
-	s := &Sum{Files: map[string][]tree.File{}}
+	s := &Sum{Files: map[string][]tree.File{}, Pristine: map[string]map[string]*tree.File{}}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	line := 0
@@ -218,7 +360,29 @@ func ParseSum(path string, data []byte) (*Sum, error) {
 			return &Error{Pos: Position{File: path, Line: line, Col: 1}, Msg: "sum file is corrupt: " + what,
 				Hint: "rvendor.sum is written by rvendor; restore it from version control or run rvendor update"}
 		}
+		pristine := false
+		if head, rest, ok := strings.Cut(text, " "); ok && strings.HasPrefix(rest, pristineField+" ") {
+			pristine = true
+			text = head + " " + strings.TrimPrefix(rest, pristineField+" ")
+		}
 		f := strings.SplitN(text, " ", 5)
+		if len(f) != 5 || f[4] == "" {
+			return nil, bad("want \"component mode size sha256 path\"")
+		}
+		if pristine {
+			over := s.Pristine[f[0]]
+			if over == nil {
+				over = map[string]*tree.File{}
+				s.Pristine[f[0]] = over
+			}
+			if _, dup := over[f[4]]; dup {
+				return nil, bad(fmt.Sprintf("%s lists the upstream version of %s twice", f[0], f[4]))
+			}
+			if f[1] == "-" && f[2] == "-" && f[3] == "-" {
+				over[f[4]] = nil
+				continue
+			}
+		}
 		if len(f) != 5 || f[4] == "" {
 			return nil, bad("want \"component mode size sha256 path\"")
 		}
@@ -238,6 +402,10 @@ func ParseSum(path string, data []byte) (*Sum, error) {
 			return nil, bad("sha256 is not 64 hex digits")
 		}
 		file.Path, file.Mode, file.Size = f[4], fs.FileMode(mode), size
+		if pristine {
+			s.Pristine[f[0]][f[4]] = &file
+			continue
+		}
 		s.Files[f[0]] = append(s.Files[f[0]], file)
 	}
 	if err := sc.Err(); err != nil {

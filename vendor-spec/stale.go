@@ -1,7 +1,11 @@
 package vendorspec
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -15,6 +19,7 @@ func (c *Component) Locked() *LockedComponent {
 		URL: c.URL, SHA256: c.SHA256,
 		Root: c.Root, Paths: slices.Clone(c.Paths), Exclude: slices.Clone(c.Exclude),
 		Dest: c.Dest, License: c.License,
+		Crate: c.Crate, Lockfile: c.Lockfile, Platforms: slices.Clone(c.Platforms),
 	}
 }
 
@@ -39,12 +44,35 @@ func (c *Component) Stale(lc *LockedComponent) []string {
 		cmp("url", c.URL, lc.URL)
 		cmp("sha256", c.SHA256, lc.SHA256)
 	}
+	if c.Kind == KindCrate {
+		cmp("crate", c.Crate, lc.Crate)
+		cmp("lockfile", c.Lockfile, lc.Lockfile)
+		list("platforms", c.Platforms, lc.Platforms)
+	}
 	cmp("root", c.Root, lc.Root)
 	list("paths", c.Paths, lc.Paths)
 	list("exclude", c.Exclude, lc.Exclude)
 	cmp("dest", c.Dest, lc.Dest)
 	cmp("license", c.License, lc.License)
 	return out
+}
+
+// StaleInputs lists the in-tree inputs of c that changed since the lock
+// was written: today, a crate component's lockfile (dir is the spec's
+// folder). It reads only that file.
+func (c *Component) StaleInputs(dir string, lc *LockedComponent) []string {
+	if c.Lockfile == "" || lc.LockfileSHA256 == "" || c.Lockfile != lc.Lockfile {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(c.Lockfile)))
+	if err != nil {
+		return []string{fmt.Sprintf("lockfile: %s cannot be read: %v", c.Lockfile, err)}
+	}
+	sum := sha256.Sum256(data)
+	if got := hex.EncodeToString(sum[:]); got != lc.LockfileSHA256 {
+		return []string{fmt.Sprintf("lockfile: %s changed since the last update (sha256 %s, lock has %s)", c.Lockfile, got, lc.LockfileSHA256)}
+	}
+	return nil
 }
 
 func quoteList(l []string) string {

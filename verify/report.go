@@ -54,7 +54,13 @@ type ComponentReport struct {
 	// Stale lists how the spec differs from the lock, one
 	// "key: spec says X, lock has Y" line per key (status stale).
 	Stale []string `json:"stale"`
-	// Modified lists files whose content differs from the sum.
+	// Patches lists the component's applied patch queue, in order.
+	Patches []string `json:"patches"`
+	// Patched lists files that differ from upstream by recorded patches
+	// and are exactly as the patch queue makes them: not drift.
+	Patched []PatchedFile `json:"patched"`
+	// Modified lists files whose content differs from the sum: undeclared
+	// edits, neither upstream's nor made by a recorded patch.
 	Modified []string `json:"modified"`
 	// Added lists regular files on disk that the sum does not list.
 	Added []string `json:"added"`
@@ -66,6 +72,12 @@ type ComponentReport struct {
 	// sum lists a file, or an irregular entry (symlink, FIFO…) where the
 	// sum lists nothing. Path "." is the dest folder itself.
 	Type []TypeChange `json:"type"`
+}
+
+// PatchedFile is a file changed from upstream by recorded patches.
+type PatchedFile struct {
+	Path    string   `json:"path"`
+	Patches []string `json:"patches"` // the patches touching it, in queue order
 }
 
 // ModeChange is a file whose mode is not the recorded one. Modes are

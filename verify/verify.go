@@ -2,6 +2,8 @@ package verify
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -83,6 +85,20 @@ func checkSumAgainstLock(lock *vendorspec.Lock, sum *vendorspec.Sum) error {
 			return &SumMismatchError{Component: lc.Name,
 				Detail: fmt.Sprintf("the files listed in rvendor.sum hash to %s, rvendor.lock records tree %s", h1, lc.Tree)}
 		}
+		up, err := tree.H1(sum.PristineFiles(lc.Name))
+		if err != nil {
+			return &SumMismatchError{Component: lc.Name, Detail: err.Error()}
+		}
+		if up != lc.Upstream {
+			return &SumMismatchError{Component: lc.Name,
+				Detail: fmt.Sprintf("the pristine files recorded in rvendor.sum hash to %s, rvendor.lock records upstream %s", up, lc.Upstream)}
+		}
+		for path := range sum.Pristine[lc.Name] {
+			if len(lc.PatchedBy(path)) == 0 {
+				return &SumMismatchError{Component: lc.Name,
+					Detail: fmt.Sprintf("rvendor.sum records %s as changed from upstream, but no patch in rvendor.lock touches it", path)}
+			}
+		}
 		var bytes int64
 		for _, f := range files {
 			bytes += f.Size
@@ -95,6 +111,11 @@ func checkSumAgainstLock(lock *vendorspec.Lock, sum *vendorspec.Sum) error {
 		if !filepath.IsLocal(filepath.FromSlash(lc.Dest)) || strings.Contains(lc.Dest, `\`) {
 			return &SumMismatchError{Component: lc.Name,
 				Detail: fmt.Sprintf("rvendor.lock records dest %q, which is not a clean path inside the spec's folder", lc.Dest)}
+		}
+	}
+	for name := range sum.Pristine {
+		if lock.Component(name) == nil {
+			return &SumMismatchError{Component: name, Detail: "rvendor.sum lists upstream files for a component that rvendor.lock does not record"}
 		}
 	}
 	for name := range sum.Files {
@@ -144,7 +165,7 @@ func specComponent(s *vendorspec.Spec, name string) *vendorspec.Component {
 
 func newComponentReport(name, dest string) *ComponentReport {
 	return &ComponentReport{Name: name, Dest: dest, Status: StatusClean,
-		Stale: []string{}, Modified: []string{}, Added: []string{}, Deleted: []string{},
+		Stale: []string{}, Patches: []string{}, Patched: []PatchedFile{}, Modified: []string{}, Added: []string{}, Deleted: []string{},
 		Mode: []ModeChange{}, Type: []TypeChange{}}
 }
 
@@ -158,6 +179,9 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 		return cr, nil
 	}
 	cr := newComponentReport(name, lc.Dest)
+	for _, p := range lc.Patches {
+		cr.Patches = append(cr.Patches, p.Name)
+	}
 	if sc == nil {
 		cr.Status = StatusRemoved
 		cr.Hint = "removed from spec; run rvendor update to drop it"
@@ -165,6 +189,16 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 		cr.Status = StatusStale
 		cr.Stale = stale
 		cr.Hint = "the spec changed since the last update: run rvendor update"
+	} else if stale := sc.StaleInputs(opt.Spec.Dir, lc); len(stale) > 0 {
+		cr.Status = StatusStale
+		cr.Stale = stale
+		cr.Hint = "an input in the tree changed since the last update: run rvendor update"
+	} else if stale, err := QueueChanges(opt.Spec.Dir, sc, lc); err != nil {
+		return nil, err
+	} else if len(stale) > 0 {
+		cr.Status = StatusStale
+		cr.Stale = stale
+		cr.Hint = "the patch queue changed since the last update: run rvendor update to apply it to pristine upstream and check it"
 	}
 
 	dir := filepath.Join(opt.Spec.Dir, filepath.FromSlash(lc.Dest))
@@ -212,11 +246,83 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 		slices.SortFunc(want, func(a, b tree.File) int { return strings.Compare(a.Path, b.Path) })
 	}
 	compare(cr, want, entries, irregular, dir)
+	drifted := map[string]bool{}
+	for _, l := range [][]string{cr.Modified, cr.Deleted} {
+		for _, p := range l {
+			drifted[p] = true
+		}
+	}
+	for _, m := range cr.Mode {
+		drifted[m.Path] = true
+	}
+	for _, t := range cr.Type {
+		drifted[t.Path] = true
+	}
+	var patched []string
+	for p := range opt.Sum.Pristine[name] {
+		if !drifted[p] {
+			patched = append(patched, p)
+		}
+	}
+	sort.Strings(patched)
+	for _, p := range patched {
+		cr.Patched = append(cr.Patched, PatchedFile{Path: p, Patches: lc.PatchedBy(p)})
+	}
 	if cr.Status == StatusClean && cr.Drifted() {
 		cr.Status = StatusDrift
-		cr.Hint = "files differ from rvendor.sum: restore them (git checkout), or run rvendor update to re-vendor"
+		if sc != nil && sc.Patches != "" {
+			cr.Hint = fmt.Sprintf("undeclared edits: see them with rvendor diff %s; keep them with rvendor patch record %s -m SUBJECT, or discard them with rvendor update --force %s", name, name, name)
+		} else {
+			cr.Hint = "files differ from rvendor.sum: restore them (git checkout), or run rvendor update to re-vendor; to keep edits, set patches in the spec and run rvendor patch record " + name
+		}
 	}
 	return cr, nil
+}
+
+// QueueChanges compares the patch queue folder of c (the *.patch files of
+// its patches folder) with the patches lc recorded, and returns one line
+// per difference: a patch added, removed, or edited since the last
+// update. It only reads the queue's files, never the tree.
+func QueueChanges(root string, c *vendorspec.Component, lc *vendorspec.LockedComponent) ([]string, error) {
+	have := map[string]string{}
+	if c.Patches != "" {
+		dir := filepath.Join(root, filepath.FromSlash(c.Patches))
+		entries, err := os.ReadDir(dir)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("reading the patch queue of %s: %w", c.Name, err)
+		}
+		for _, e := range entries {
+			if e.IsDir() || !strings.HasSuffix(e.Name(), ".patch") {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				return nil, fmt.Errorf("reading the patch queue of %s: %w", c.Name, err)
+			}
+			sum := sha256.Sum256(data)
+			have[e.Name()] = hex.EncodeToString(sum[:])
+		}
+	}
+	var out []string
+	for _, p := range lc.Patches {
+		h, ok := have[p.Name]
+		switch {
+		case !ok:
+			out = append(out, fmt.Sprintf("patch %s: in rvendor.lock, missing from %s", p.Name, c.Patches))
+		case h != p.SHA256:
+			out = append(out, fmt.Sprintf("patch %s: edited since the last update (sha256 %s, lock has %s)", p.Name, h, p.SHA256))
+		}
+		delete(have, p.Name)
+	}
+	var added []string
+	for n := range have {
+		added = append(added, n)
+	}
+	sort.Strings(added)
+	for _, n := range added {
+		out = append(out, fmt.Sprintf("patch %s: in %s, not applied yet", n, c.Patches))
+	}
+	return out, nil
 }
 
 // compare fills cr's lists from the recorded files and what is on disk;

@@ -331,11 +331,11 @@ func TestReportJSON(t *testing.T) {
 		t.Errorf("report keys %s", got)
 	}
 	comps := generic["components"].([]any)
-	if got := keys(comps[0].(map[string]any)); got != "added,deleted,dest,mode,modified,name,stale,status,type" {
+	if got := keys(comps[0].(map[string]any)); got != "added,deleted,dest,mode,modified,name,patched,patches,stale,status,type" {
 		t.Errorf("clean component keys %s", got)
 	}
 	other := comps[1].(map[string]any)
-	if got := keys(other); got != "added,deleted,dest,hint,mode,modified,name,stale,status,type" {
+	if got := keys(other); got != "added,deleted,dest,hint,mode,modified,name,patched,patches,stale,status,type" {
 		t.Errorf("drifted component keys %s", got)
 	}
 	if got := fmt.Sprint(other["mode"]); got != "[map[got:0755 path:README want:0644]]" {

@@ -32,10 +32,12 @@ EXIT STATUS
 	return cmd
 }
 
-// addKeyringFlag adds --keyring, which replaces the embedded Rust release
-// key for checking manifest signatures.
+// addKeyringFlag adds the trust flags of update and fetch: --keyring,
+// which replaces the embedded Rust release key for checking manifest
+// signatures, and --allow-yanked.
 func addKeyringFlag(cmd *cobra.Command, g *globalOptions) {
 	cmd.Flags().StringVar(&g.Keyring, "keyring", "", "check Rust manifest signatures against the OpenPGP keys in `FILE` instead of the embedded Rust release key")
+	cmd.Flags().BoolVar(&g.AllowYanked, "allow-yanked", false, "vendor a yanked crate version with a warning instead of failing")
 }
 
 type fetchedComponent struct {

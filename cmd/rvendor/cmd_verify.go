@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -29,6 +30,16 @@ folder holds exactly the files rvendor.lock and rvendor.sum record: it names
 every file modified, added, deleted, changed in mode or replaced by another
 kind of entry, and every component whose spec changed since the last update.
 
+Each file is in one of three states: as upstream has it; changed by a
+recorded patch of the component's queue (listed as "patched", with the
+patch's name; not drift); or an undeclared edit (modified, added, deleted,
+mode), which is drift: "rvendor diff" shows it and "rvendor patch record"
+turns it into a patch. rvendor.lock records the pristine upstream hash and
+the tree hash after the queue, and each patch file's sha256; rvendor.sum
+records the pristine version of each patched file, so verify checks both
+hashes, and notices a patch file edited, added or removed by hand (status
+stale), without the download cache.
+
 It hashes on all cores. A stat cache outside the tree (in $RVENDOR_CACHE or
 the user cache folder) lets a warm run re-hash only files whose size, times
 or inode changed; files changed within the same clock tick as the cache was
@@ -36,7 +47,8 @@ written are always re-hashed. --no-cache hashes everything.
 
 With --json it prints a stable report: {"version":1,"status":"clean"|"drift",
 "components":[{"name","dest","status","hint","stale","modified","added",
-"deleted","mode":[{"path","want","got"}],"type":[{"path","want","got"}]}],
+"deleted","mode":[{"path","want","got"}],"type":[{"path","want","got"}],
+"patches":[NAME...],"patched":[{"path","patches"}]}],
 "stats":{...}}. A component's status is clean, drift, stale (the spec changed
 since the last update), not-vendored, missing (dest is gone) or removed (no
 longer in the spec).
@@ -45,7 +57,8 @@ EXIT STATUS
   0  every checked component is clean
   1  drift: a file, a component or the spec differs from the lock
   2  bad usage, or a spec, lock or sum that cannot be used (including an
-     rvendor.sum that does not match rvendor.lock, or an interrupted update)`,
+     rvendor.sum that does not match rvendor.lock, an interrupted update,
+     or a conflicted update waiting for --continue or --abort)`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(cmd.Context(), g, &o, args)
 		},
@@ -62,6 +75,9 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions, args []s
 	}
 	if tree.Pending(p.Spec.Dir) {
 		return usageErr(fmt.Errorf("%w in %s", tree.ErrPending, p.Spec.Dir), "run rvendor update to finish it, then verify again")
+	}
+	if err := refuseConflict(p.Spec.Dir); err != nil {
+		return err
 	}
 	opt := verify.Options{Spec: p.Spec, Lock: p.Lock, Sum: p.Sum, Components: args, Jobs: o.Jobs}
 	if !o.NoCache {
@@ -117,14 +133,25 @@ func userCacheDir(g *globalOptions) (string, error) {
 // prefixed by the component, then a summary line per component.
 func printVerify(g *globalOptions, rep *verify.Report) {
 	w := g.stdout
+	patched := func(c *verify.ComponentReport) {
+		for _, f := range c.Patched {
+			fmt.Fprintf(w, "  patched       %s (%s)\n", filepath.ToSlash(filepath.Join(c.Dest, f.Path)), strings.Join(f.Patches, ", "))
+		}
+	}
 	for _, c := range rep.Components {
+		queue := ""
+		if n := len(c.Patches); n > 0 {
+			queue = fmt.Sprintf(", %d patch%s", n, map[bool]string{true: "", false: "es"}[n == 1])
+		}
 		if c.Status == verify.StatusClean {
 			if !g.Quiet {
-				fmt.Fprintf(w, "%s: clean (%s)\n", c.Name, c.Dest)
+				fmt.Fprintf(w, "%s: clean (%s%s)\n", c.Name, c.Dest, queue)
+				patched(c)
 			}
 			continue
 		}
-		fmt.Fprintf(w, "%s: %s (%s)\n", c.Name, c.Status, c.Dest)
+		fmt.Fprintf(w, "%s: %s (%s%s)\n", c.Name, c.Status, c.Dest, queue)
+		patched(c)
 		for _, s := range c.Stale {
 			fmt.Fprintf(w, "  spec changed  %s\n", s)
 		}

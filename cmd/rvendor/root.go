@@ -32,6 +32,9 @@ type globalOptions struct {
 	JSON     bool
 	Quiet    bool
 	Keyring  string // --keyring of update and fetch, made absolute
+	// AllowYanked is --allow-yanked of update and fetch: vendor a yanked
+	// crate version with a warning instead of failing.
+	AllowYanked bool
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -101,11 +104,15 @@ The spec is rvendor.toml, found by walking up from the working directory
 		newInitCommand(g),
 		newUpdateCommand(g),
 		newFetchCommand(g),
+		newBuildCommand(g),
 		newVerifyCommand(g),
 		newOfflineCommand(g),
 		newToolchainCommand(g),
 		newEnvCommand(g),
 		newPolicyCommand(g),
+		newDiffCommand(g),
+		newPatchCommand(g),
+		newAdoptCommand(g),
 	)
 	return root
 }

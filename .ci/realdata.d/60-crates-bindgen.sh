@@ -1,0 +1,26 @@
+# Debian's real crate sources for bindgen 0.60.1 and its whole build
+# closure (about 55 crates, 70 MB), as "apt-get build-dep rust-bindgen"
+# would install them under /usr/share/cargo/registry, but unpacked into
+# $RVENDOR_REALDATA/crates-bindgen/ instead of installed, so that Debian's
+# rustc and cargo (build-deps too) never shadow the toolchain on $PATH.
+# internal/registry packs these folders into a test crates registry.
+# Needs a deb-src line for bookworm main; written here when missing.
+if ! grep -rqs '^deb-src .*debian.* bookworm main' /etc/apt/sources.list /etc/apt/sources.list.d/ &&
+	! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/; then
+	echo 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main' \
+		>/etc/apt/sources.list.d/rvendor-src.list
+	apt_updated=
+fi
+apt_update
+# The librust-*-dev packages build-dep would install (all of them on a
+# machine where none is installed yet), plus bindgen's own.
+pkgs=$(apt-get -s build-dep rust-bindgen 2>/dev/null | awk '/^Inst librust-/ {print $2}')
+pkgs="$pkgs librust-bindgen-dev"
+crates_dir="$RVENDOR_REALDATA/crates-bindgen"
+rm -rf "$crates_dir.tmp" && mkdir -p "$crates_dir.tmp/debs"
+(cd "$crates_dir.tmp/debs" && apt-get download -qq $pkgs 2>/dev/null)
+for deb in "$crates_dir.tmp"/debs/*.deb; do
+	dpkg-deb -x "$deb" "$crates_dir.tmp"
+done
+rm -rf "$crates_dir.tmp/debs" "$crates_dir" && mv "$crates_dir.tmp" "$crates_dir"
+test -f "$crates_dir/usr/share/cargo/registry/bindgen-0.60.1/Cargo.toml"
