@@ -496,6 +496,31 @@ type boundedReader struct {
 	ctx context.Context
 	r   io.Reader
 	n   int64
+	pos int64 // bytes read or skipped so far
+}
+
+// Seek lets archive/tar skip the data of entries it is not asked for
+// without copying it: only a forward move from the current position is
+// supported (what tar's discard asks for), and the skipped bytes count
+// against the size limit as read bytes do.
+func (b *boundedReader) Seek(offset int64, whence int) (int64, error) {
+	ra, ok := b.r.(*readAhead)
+	if whence != io.SeekCurrent || offset < 0 || !ok {
+		return 0, errors.New("fetch: only forward seeks from the current position")
+	}
+	if err := b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if offset > b.n {
+		offset = b.n // the next Read reports the limit
+	}
+	k, err := ra.skip(offset)
+	b.n -= k
+	b.pos += k
+	if err != nil && err != io.EOF {
+		return b.pos, err
+	}
+	return b.pos, nil
 }
 
 func (b *boundedReader) Read(p []byte) (int, error) {
@@ -515,5 +540,6 @@ func (b *boundedReader) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	b.n -= int64(n)
+	b.pos += int64(n)
 	return n, err
 }

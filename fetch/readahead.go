@@ -104,3 +104,28 @@ func (ra *readAhead) Close() error {
 	ra.done.Wait()
 	return nil
 }
+
+// skip drops the next n bytes without copying them, as far as they are
+// already read ahead, and reads past the rest; it returns how many bytes
+// it skipped (fewer only at the end of the stream, with its error).
+func (ra *readAhead) skip(n int64) (int64, error) {
+	var done int64
+	for done < n {
+		if ra.off == len(ra.cur) {
+			if ra.err != nil {
+				return done, ra.err
+			}
+			if ra.cur != nil {
+				ra.free <- ra.cur[:0]
+				ra.cur = nil
+			}
+			b := <-ra.full
+			ra.cur, ra.off, ra.err = b.buf, 0, b.err
+			continue
+		}
+		k := min(int64(len(ra.cur)-ra.off), n-done)
+		ra.off += int(k)
+		done += k
+	}
+	return done, nil
+}
