@@ -95,6 +95,8 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 		lim:     lim.withDefaults(),
 		seen:    make(map[string]seenEntry),
 		dirs:    map[string]bool{"": true},
+
+		progress: sel.Progress,
 	}
 	if err := x.compile(sel); err != nil {
 		return nil, err
@@ -126,6 +128,7 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 	ra := newReadAhead(dec, interrupt)
 	defer ra.Close() // before dec.Close: until then the goroutine reads dec
 	tarStream := &boundedReader{ctx: ctx, r: ra, n: x.lim.MaxTarSize}
+	x.stream = tarStream
 	if err := x.run(tar.NewReader(tarStream)); err != nil {
 		return nil, x.wrapReadErr(err)
 	}
@@ -183,6 +186,9 @@ type extractor struct {
 	total int64                // bytes written
 	buf   []byte
 	res   Result
+
+	stream   *boundedReader // for progress: bytes read so far
+	progress func(entries int, read int64)
 }
 
 func (x *extractor) selErr(field, value, format string, args ...any) error {
@@ -262,12 +268,18 @@ func (x *extractor) run(tr *tar.Reader) error {
 		}
 		hdr, err := tr.Next()
 		if err == io.EOF {
+			if x.progress != nil {
+				x.progress(x.res.Entries, x.stream.pos)
+			}
 			return nil
 		}
 		if err != nil {
 			return err
 		}
 		x.res.Entries++
+		if x.progress != nil && x.res.Entries%ProgressEvery == 0 {
+			x.progress(x.res.Entries, x.stream.pos)
+		}
 		if x.res.Entries > x.lim.MaxEntries {
 			return x.entryErr(hdr.Name, ErrLimit, "the archive has more than %d entries", x.lim.MaxEntries)
 		}

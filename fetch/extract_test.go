@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -511,5 +512,35 @@ func TestExtractLimitsExact(t *testing.T) {
 	}
 	if len(res.Files) != 2 {
 		t.Fatalf("files %v", paths(res))
+	}
+}
+
+// TestExtractProgress checks that Progress reports every ProgressEvery
+// entries and once at the end, with growing counts.
+func TestExtractProgress(t *testing.T) {
+	var entries []archivetest.Entry
+	entries = append(entries, archivetest.Entry{Name: "p/", Type: tar.TypeDir, Mode: 0o755})
+	for i := 0; i < 2*fetch.ProgressEvery+3; i++ {
+		entries = append(entries, archivetest.Entry{Name: fmt.Sprintf("p/f%04d", i), Body: []byte("x"), Mode: 0o644})
+	}
+	var calls []int
+	var last int64
+	data := build(t, fetch.FormatGzip, entries)
+	dst := filepath.Join(t.TempDir(), "dst")
+	_, err := fetch.Extract(context.Background(), bytes.NewReader(data), fetch.FormatGzip, dst, fetch.Selection{
+		Progress: func(n int, read int64) {
+			if read < last {
+				t.Errorf("read went back from %d to %d", last, read)
+			}
+			last = read
+			calls = append(calls, n)
+		},
+	}, fetch.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int{fetch.ProgressEvery, 2 * fetch.ProgressEvery, len(entries)}
+	if fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Errorf("progress calls %v, want %v", calls, want)
 	}
 }

@@ -36,7 +36,15 @@ type Selection struct {
 	// "demo-1.2.0.tar.gz". When empty and Extract reads an *os.File, the
 	// file's base name is used.
 	Archive string
+	// Progress, if set, is called from Extract's goroutine every
+	// ProgressEvery entries and at the end, with the entries scanned and
+	// the uncompressed bytes read so far, for a progress display.
+	Progress func(entries int, read int64)
 }
+
+// ProgressEvery is how many entries Extract scans between two calls of
+// Selection.Progress.
+const ProgressEvery = 512
 
 // checkName reports what makes name unsafe, or "" if it is a clean
 // relative slash path: no leading "/", no "", "." or ".." element, no

@@ -73,3 +73,13 @@ func (p *progress) done() {
 	fmt.Fprintf(p.w, "\r%*s\r", p.wide, "")
 	p.wide = 0
 }
+
+// extract returns a fetch.Selection Progress callback naming the archive.
+func (p *progress) extract(archive string) func(entries int, read int64) {
+	if !p.on {
+		return nil
+	}
+	return func(entries int, read int64) {
+		p.show(fmt.Sprintf("extracting %s: %d entries scanned, %s read", archive, entries, humanBytes(read)), false)
+	}
+}

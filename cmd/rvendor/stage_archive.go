@@ -32,7 +32,10 @@ func stageArchive(ctx context.Context, g *globalOptions, cache *fetch.Cache, txn
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, err
 	}
-	r, err := fetch.Extract(ctx, f, format, dir, fetch.Selection{Root: c.Root, Paths: c.Paths, Exclude: c.Exclude, Archive: path.Base(c.URL)}, fetch.Limits{})
+	pr := g.progress()
+	defer pr.done()
+	r, err := fetch.Extract(ctx, f, format, dir, fetch.Selection{Root: c.Root, Paths: c.Paths, Exclude: c.Exclude,
+		Archive: path.Base(c.URL), Progress: pr.extract(path.Base(c.URL))}, fetch.Limits{})
 	if err != nil {
 		return nil, err
 	}

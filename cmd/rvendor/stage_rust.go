@@ -140,8 +140,11 @@ func stageRust(ctx context.Context, g *globalOptions, p *project, cache *fetch.C
 			return err
 		}
 		defer f.Close()
+		pr := g.progress()
+		defer pr.done()
 		r, err := fetch.Extract(ctx, f, format, into, fetch.Selection{
 			Root: archiveRoot, Paths: ap, Exclude: exclude, Archive: path.Base(res.ArchiveURL),
+			Progress: pr.extract(path.Base(res.ArchiveURL)),
 		}, fetch.Limits{})
 		if err != nil {
 			return err
