@@ -85,9 +85,11 @@ func checkSumAgainstLock(lock *vendorspec.Lock, sum *vendorspec.Sum) error {
 			return &SumMismatchError{Component: lc.Name,
 				Detail: fmt.Sprintf("the files listed in rvendor.sum hash to %s, rvendor.lock records tree %s", h1, lc.Tree)}
 		}
-		up, err := tree.H1(sum.PristineFiles(lc.Name))
-		if err != nil {
-			return &SumMismatchError{Component: lc.Name, Detail: err.Error()}
+		up := h1 // no file differs from upstream: the pristine files are the tree's
+		if len(sum.Pristine[lc.Name]) > 0 {
+			if up, err = tree.H1(sum.PristineFiles(lc.Name)); err != nil {
+				return &SumMismatchError{Component: lc.Name, Detail: err.Error()}
+			}
 		}
 		if up != lc.Upstream {
 			return &SumMismatchError{Component: lc.Name,
