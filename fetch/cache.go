@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/lockedfile"
+
+	"github.com/rvendor/rvendor/fetch/internal/retry"
 )
 
 // MaxDownloadSize caps one download (4 GiB); a longer body is refused
@@ -57,6 +59,11 @@ type Cache struct {
 	// StallTimeout abandons a download that receives no data for this
 	// long; 0 means DefaultStallTimeout.
 	StallTimeout time.Duration
+	// Retry says how often a download that failed in a way another try
+	// may cure (a timeout, a stall, a dropped connection, a 5xx answer) is
+	// tried again; never after a 4xx answer or a checksum mismatch. The
+	// zero value takes retry's defaults: 4 tries, from 0.5 s apart.
+	Retry retry.Policy
 	// Progress, if set, is called as a download proceeds with the bytes
 	// received so far and the expected total (-1 if unknown). It is not
 	// called for a file found in the cache.
@@ -144,7 +151,18 @@ func (c *Cache) Fetch(ctx context.Context, rawURL, want string) (string, error) 
 		}
 	}()
 	h := sha256.New()
-	if err := c.download(ctx, u, io.MultiWriter(tmp, h)); err != nil {
+	err = c.Retry.Do(ctx, func() error {
+		// Each try starts the file and the hash afresh.
+		if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if err := tmp.Truncate(0); err != nil {
+			return err
+		}
+		h.Reset()
+		return c.download(ctx, u, io.MultiWriter(tmp, h))
+	})
+	if err != nil {
 		return "", err
 	}
 	if err := tmp.Sync(); err != nil {
@@ -263,7 +281,7 @@ func (c *Cache) download(ctx context.Context, u *url.URL, w io.Writer) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	timer := time.AfterFunc(stall, func() {
-		cancel(fmt.Errorf("no data received for %v", stall))
+		cancel(fmt.Errorf("%w for %v", retry.ErrStalled, stall))
 	})
 	defer timer.Stop()
 
@@ -303,7 +321,11 @@ func (c *Cache) download(ctx context.Context, u *url.URL, w io.Writer) error {
 			}
 		}
 		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("downloading %s: %s (check the url in rvendor.toml)", u, resp.Status)
+			err := &retry.StatusError{URL: u.String(), Code: resp.StatusCode, Status: resp.Status}
+			if resp.StatusCode >= 400 && resp.StatusCode < 500 {
+				return fmt.Errorf("downloading %s: %w (check the url in rvendor.toml)", u, err)
+			}
+			return fmt.Errorf("downloading %s: %w", u, err)
 		}
 		total = resp.ContentLength
 		body = resp.Body

@@ -3,6 +3,7 @@ package fetch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,8 +15,12 @@ import (
 	"time"
 
 	"github.com/rvendor/rvendor/fetch"
+	"github.com/rvendor/rvendor/fetch/internal/retry"
 	"github.com/rvendor/rvendor/internal/archivetest"
 )
+
+// fetchRetry keeps retry tests fast: 3 tries, 1 ms apart.
+var fetchRetry = retry.Policy{Attempts: 3, Delay: time.Millisecond}
 
 var (
 	content     = []byte("the archive's bytes\n")
@@ -35,6 +40,23 @@ func server(t *testing.T, tls bool) (*httptest.Server, *atomic.Int32) {
 			http.Redirect(w, r, "http://rvendor.invalid/demo.tar.gz", http.StatusFound)
 		case "/redirect-in":
 			http.Redirect(w, r, "/demo.tar.gz", http.StatusFound)
+		case "/flaky.tar.gz": // 503 twice, then the content
+			if n.Load() <= 2 {
+				http.Error(w, "busy", http.StatusServiceUnavailable)
+				return
+			}
+			w.Write(content)
+		case "/truncated-once.tar.gz": // a dropped connection, then the content
+			if n.Load() == 1 {
+				w.Header().Set("Content-Length", fmt.Sprint(len(content)))
+				w.Write(content[:5])
+				return
+			}
+			w.Write(content)
+		case "/always-500.tar.gz":
+			http.Error(w, "broken", http.StatusInternalServerError)
+		case "/forbidden.tar.gz":
+			http.Error(w, "no", http.StatusForbidden)
 		case "/stall":
 			w.Header().Set("Content-Length", "100")
 			w.WriteHeader(http.StatusOK)
@@ -210,9 +232,44 @@ func TestFetchRefuses(t *testing.T) {
 	}
 }
 
+// TestFetchRetries: timeouts, dropped connections and 5xx answers are
+// tried again, a bounded number of times with a delay; 4xx never.
+func TestFetchRetries(t *testing.T) {
+	for _, tc := range []struct {
+		path     string
+		ok       bool
+		requests int32
+		msg      string
+	}{
+		{"/flaky.tar.gz", true, 3, ""},
+		{"/truncated-once.tar.gz", true, 2, ""},
+		{"/always-500.tar.gz", false, 3, "gave up after 3 tries"},
+		{"/forbidden.tar.gz", false, 1, "403 Forbidden"},
+		{"/missing.tar.gz", false, 1, "404 Not Found"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			s, n := server(t, false)
+			c := &fetch.Cache{Dir: t.TempDir(), Retry: fetchRetry}
+			_, err := c.Fetch(context.Background(), s.URL+tc.path, contentHash)
+			if (err == nil) != tc.ok {
+				t.Fatalf("err = %v, want success %v", err, tc.ok)
+			}
+			if err != nil && !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("err = %v, want it to mention %q", err, tc.msg)
+			}
+			if got := n.Load(); got != tc.requests {
+				t.Errorf("%d requests, want %d", got, tc.requests)
+			}
+			if !tc.ok && cacheFiles(t, c.Dir) != nil {
+				t.Errorf("cache holds %q after a failure", cacheFiles(t, c.Dir))
+			}
+		})
+	}
+}
+
 func TestFetchStall(t *testing.T) {
 	s, _ := server(t, true)
-	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client(), StallTimeout: 200 * time.Millisecond}
+	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client(), StallTimeout: 200 * time.Millisecond, Retry: fetchRetry}
 	_, err := c.Fetch(context.Background(), s.URL+"/stall", contentHash)
 	if err == nil || !strings.Contains(err.Error(), "no data received") {
 		t.Fatalf("err = %v, want a stall", err)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/rvendor/rvendor/fetch/rustdist"
 )
@@ -63,11 +62,9 @@ type Registry struct {
 	// static.crates.io.
 	Mirrors []string
 	// Getter fetches config.json and index files (https, loopback http
-	// and file:// only). nil means a rustdist.HTTPGetter.
+	// and file:// only). nil means a rustdist.HTTPGetter, which retries
+	// timeouts and 5xx answers, never 4xx.
 	Getter rustdist.Getter
-	// Attempts is how many times a failed index request (other than a
-	// 404) is tried; 0 means 3.
-	Attempts int
 }
 
 // Sparse reports whether r has an index.
@@ -91,26 +88,11 @@ func (r *Registry) root() string {
 func (r *Registry) get(ctx context.Context, u string, max int64) ([]byte, error) {
 	g := r.Getter
 	if g == nil {
+		// HTTPGetter retries what another try may cure (5xx, timeouts)
+		// and nothing else.
 		g = &rustdist.HTTPGetter{UserAgent: "rvendor (+https://github.com/rvendor/rvendor)"}
 	}
-	n := r.Attempts
-	if n <= 0 {
-		n = 3
-	}
-	var err error
-	for i := 0; i < n; i++ {
-		var data []byte
-		data, err = g.Get(ctx, u, max)
-		if err == nil || errors.Is(err, ErrNotFound) || errors.Is(err, rustdist.ErrTooLarge) || ctx.Err() != nil {
-			return data, err
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(time.Duration(i+1) * 200 * time.Millisecond):
-		}
-	}
-	return nil, err
+	return g.Get(ctx, u, max)
 }
 
 // DL returns the registry's download template: the dl of its

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 	"time"
+
+	"github.com/rvendor/rvendor/fetch/internal/retry"
 )
 
 // ErrNotFound is what a Getter's error wraps when the server says the file
@@ -39,6 +41,10 @@ type HTTPGetter struct {
 	AllowCrossHostRedirects bool
 	// UserAgent is sent with each request when set.
 	UserAgent string
+	// Retry says how often a request that failed in a way another try may
+	// cure (timeout, dropped connection, 5xx) is tried again; never after
+	// a 4xx. The zero value takes the defaults of fetch's retry policy.
+	Retry retry.Policy
 }
 
 // DefaultTimeout bounds one small-file request.
@@ -80,6 +86,16 @@ func (g *HTTPGetter) Get(ctx context.Context, u string, max int64) ([]byte, erro
 		}
 		return nil
 	}
+	var data []byte
+	err = g.Retry.Do(ctx, func() error {
+		data, err = g.get(ctx, &c, u, max)
+		return err
+	})
+	return data, err
+}
+
+// get makes one request of Get.
+func (g *HTTPGetter) get(ctx context.Context, c *http.Client, u string, max int64) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
@@ -96,14 +112,14 @@ func (g *HTTPGetter) Get(ctx context.Context, u string, max int64) ([]byte, erro
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
 		return nil, fmt.Errorf("GET %s: %s: %w", u, resp.Status, ErrNotFound)
 	case resp.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("GET %s: %s", u, resp.Status)
+		return nil, &retry.StatusError{URL: u, Code: resp.StatusCode, Status: resp.Status}
 	}
 	data, err := readCapped(resp.Body, max)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", u, err)
 	}
 	if resp.ContentLength >= 0 && int64(len(data)) != resp.ContentLength {
-		return nil, fmt.Errorf("GET %s: got %d bytes of %d", u, len(data), resp.ContentLength)
+		return nil, fmt.Errorf("GET %s: got %d bytes of %d: %w", u, len(data), resp.ContentLength, io.ErrUnexpectedEOF)
 	}
 	return data, nil
 }

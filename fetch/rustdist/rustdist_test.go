@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
+	"github.com/rvendor/rvendor/fetch/internal/retry"
 	"github.com/rvendor/rvendor/fetch/rustdist"
 	"github.com/rvendor/rvendor/internal/distserver"
 	"github.com/rvendor/rvendor/internal/realdata"
@@ -310,5 +315,33 @@ func TestLayout(t *testing.T) {
 		if _, err := rustdist.ArchivePath(rustdist.KindRustSrc, "1.63.0", bad); err == nil {
 			t.Errorf("ArchivePath(%q) accepted", bad)
 		}
+	}
+}
+
+// TestHTTPGetterRetries: 5xx answers are tried again (bounded), 4xx never.
+func TestHTTPGetterRetries(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := n.Add(1)
+		switch r.URL.Path {
+		case "/flaky":
+			if c == 1 {
+				http.Error(w, "busy", http.StatusBadGateway)
+				return
+			}
+			w.Write([]byte("ok"))
+		case "/forbidden":
+			http.Error(w, "no", http.StatusForbidden)
+		}
+	}))
+	defer srv.Close()
+	g := &rustdist.HTTPGetter{Retry: retry.Policy{Attempts: 3, Delay: time.Millisecond}}
+	data, err := g.Get(context.Background(), srv.URL+"/flaky", 100)
+	if err != nil || string(data) != "ok" || n.Load() != 2 {
+		t.Errorf("flaky: %q, %v after %d requests", data, err, n.Load())
+	}
+	n.Store(0)
+	if _, err := g.Get(context.Background(), srv.URL+"/forbidden", 100); err == nil || n.Load() != 1 {
+		t.Errorf("403: err %v after %d requests, want one failed request", err, n.Load())
 	}
 }
