@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rvendor/rvendor/fetch"
+	"github.com/rvendor/rvendor/fetch/rustdist"
 	"github.com/rvendor/rvendor/tree"
 	"github.com/rvendor/rvendor/tree/patch"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
@@ -202,6 +203,11 @@ func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []s
 		}
 		st, err := stageComponent(ctx, g, p, cache, txn, c)
 		if err != nil {
+			if o.To != "" {
+				if merr := movedPathsError(p, c, err); merr != nil {
+					return merr
+				}
+			}
 			return fmt.Errorf("component %s: %w", c.Name, err)
 		}
 		for _, n := range st.Notes {
@@ -1006,4 +1012,68 @@ func refuseUndeclaredEdits(ctx context.Context, g *globalOptions, p *project, na
 	return &exitError{code: exitFailure,
 		err:  fmt.Errorf("component %s: the tree has undeclared edits that an update would discard: %s", name, list),
 		hint: fmt.Sprintf("see them with rvendor diff %s; keep them with rvendor patch record %s -m \"...\", or discard them with rvendor update --force", name, name)}
+}
+
+// movedPathsError explains an update --to that failed because the new
+// release lacks paths the spec names (adopt lists single files, which
+// upstream may move or remove): it names each path as written in the
+// spec with the patches that change it, and says how to go on. It
+// returns nil when err is not such a failure.
+func movedPathsError(p *project, c *vendorspec.Component, err error) error {
+	missing := map[string]bool{}
+	var walk func(error)
+	walk = func(e error) {
+		switch x := e.(type) {
+		case *fetch.SelectionError:
+			if x.Field == "paths" {
+				missing[x.Value] = true
+			}
+		case interface{ Unwrap() []error }:
+			for _, e := range x.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			walk(x.Unwrap())
+		}
+	}
+	walk(err)
+	if len(missing) == 0 {
+		return nil
+	}
+	var queue []*patch.Patch
+	if c.Patches != "" {
+		queue, _ = patch.ReadQueue(filepath.Join(p.Spec.Dir, filepath.FromSlash(c.Patches)))
+	}
+	var b strings.Builder
+	var gone []string
+	for _, sp := range c.Paths {
+		ap, aerr := rustdist.ArchivePath(c.Kind, c.Version, sp)
+		if aerr != nil || !missing[ap] {
+			continue
+		}
+		gone = append(gone, sp)
+		fmt.Fprintf(&b, "\n  %s", sp)
+		// Patch paths are relative to dest, which mirrors root.
+		rel := strings.TrimPrefix(strings.TrimPrefix(sp, c.Root), "/")
+		var by []string
+		for _, q := range queue {
+			for _, qp := range q.Paths() {
+				if rel == "" || qp == rel || strings.HasPrefix(qp, rel+"/") {
+					by = append(by, q.Name)
+					break
+				}
+			}
+		}
+		if len(by) > 0 {
+			fmt.Fprintf(&b, ": changed by %s", strings.Join(by, ", "))
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	return &exitError{code: exitFailure,
+		err: fmt.Errorf("component %s: %s %s no longer has %d of the paths rvendor.toml lists (upstream moved or removed them); nothing was changed:%s",
+			c.Name, c.Kind, c.Version, len(gone), b.String()),
+		hint: fmt.Sprintf("edit rvendor.toml: set version = %q and drop these paths from paths (or name their new places), then run rvendor update %s: the patch queue is carried, and a patch to a file upstream removed is reported as a conflict to resolve",
+			c.Version, c.Name)}
 }

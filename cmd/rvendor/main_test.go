@@ -13,11 +13,21 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/rvendor/rvendor/internal/archivetest"
+	"github.com/rvendor/rvendor/internal/distserver"
 	"github.com/rvendor/rvendor/internal/realdata"
 )
 
+// cleanupM runs the tests, then removes the archives the loopback servers
+// built for the whole process.
+type cleanupM struct{ m *testing.M }
+
+func (c cleanupM) Run() int {
+	defer distserver.Cleanup()
+	return c.m.Run()
+}
+
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(cleanupM{m}, map[string]func(){
 		"rvendor": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)) },
 	})
 }

@@ -19,13 +19,46 @@ import (
 	"github.com/ulikunitz/xz"
 )
 
-// Release describes the Rust 1.63.0 release the archives are built from.
+// The default release, Rust 1.63.0, as its real manifest describes it
+// (Release163).
 const (
 	Version       = "1.63.0"
 	PkgVersion    = "1.63.0 (4b91a6ea7 2022-08-08)"
 	GitCommitHash = "4b91a6ea7258a947e59c6522cd5898e7c0a6a88f"
 	Date          = "2022-08-11" // the manifest date of 1.63.0
 )
+
+// Release is one Rust release as its channel manifest describes it.
+type Release struct {
+	Version       string // "1.63.0"
+	PkgVersion    string // [pkg.*] version: "1.63.0 (4b91a6ea7 2022-08-08)"
+	GitCommitHash string // 40 hex digits
+	// Date is the manifest date (YYYY-MM-DD): the dated folder under
+	// /dist/ and the modification time of every archive entry.
+	Date string
+}
+
+// Known releases, by version.
+var (
+	// Release163 is Rust 1.63.0 exactly as static.rust-lang.org's
+	// channel-rust-1.63.0.toml names it.
+	Release163 = Release{Version: Version, PkgVersion: PkgVersion, GitCommitHash: GitCommitHash, Date: Date}
+	// Release196 is Rust 1.96.0. The commit hash and commit date are
+	// the real ones, as Debian's rustc-web 1.96 reports them
+	// (`rustc -vV`: commit-hash ac68faa20c58…, commit-date 2026-05-25;
+	// Debian's rust-web-src ships no version or git-commit-hash file).
+	// The manifest date is not in Debian's packages: 2026-05-28 is the
+	// release Thursday of the six-week train (1.85.0 on 2025-02-20 plus
+	// 11 × 42 days), a plausible fixed value.
+	Release196 = Release{Version: "1.96.0", PkgVersion: "1.96.0 (ac68faa20 2026-05-25)",
+		GitCommitHash: "ac68faa20c58cbccd01ee7208bf3b6e93a7d7f96", Date: "2026-05-28"}
+)
+
+// Releases are the releases a VersionSpec may name by Version alone.
+var Releases = map[string]Release{
+	Release163.Version: Release163,
+	Release196.Version: Release196,
+}
 
 // DefaultSubset is the part of library/ the archives hold unless
 // Options.FullLibrary is set: core and alloc and the two crates core pulls
@@ -54,9 +87,6 @@ type file struct {
 	mode int64
 }
 
-// epoch is the modification time of every built entry.
-var epoch = time.Date(2022, 8, 11, 0, 0, 0, 0, time.UTC)
-
 var (
 	buildMu   sync.Mutex
 	built     = map[string]map[string]Archive{} // key -> name -> archive
@@ -78,10 +108,15 @@ func Cleanup() {
 }
 
 // buildArchives builds (once per process and key) the rust-src installer
-// tarball and the rustc-src tarball, each as .tar.gz and .tar.xz, from the
-// library/ folder lib, into a temp folder that Cleanup removes.
-func buildArchives(lib string, subset []string) (map[string]Archive, error) {
-	key := lib + "\x00" + strings.Join(subset, "\x00")
+// tarball and the rustc-src tarball of release rel, each as .tar.gz and
+// .tar.xz, from the library/ folder lib, into a temp folder that Cleanup
+// removes. The key is lib, subset and every field of rel.
+func buildArchives(lib string, subset []string, rel Release) (map[string]Archive, error) {
+	epoch, err := time.Parse(time.DateOnly, rel.Date)
+	if err != nil {
+		return nil, fmt.Errorf("distserver: release %s: date %q: %w", rel.Version, rel.Date, err)
+	}
+	key := strings.Join(append([]string{lib, rel.Version, rel.PkgVersion, rel.GitCommitHash, rel.Date}, subset...), "\x00")
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	if a, ok := built[key]; ok {
@@ -99,7 +134,7 @@ func buildArchives(lib string, subset []string) (map[string]Archive, error) {
 	out := map[string]Archive{}
 
 	// rust-src-1.63.0/{components,rust-installer-version,rust-src/manifest.in,rust-src/lib/rustlib/src/rust/library/…}
-	top := "rust-src-" + Version
+	top := "rust-src-" + rel.Version
 	var manifestIn strings.Builder
 	srcFiles := []file{
 		{name: top + "/components", data: []byte("rust-src\n"), mode: 0o644},
@@ -113,21 +148,21 @@ func buildArchives(lib string, subset []string) (map[string]Archive, error) {
 	srcFiles = append(srcFiles, file{name: top + "/rust-src/manifest.in", data: []byte(manifestIn.String()), mode: 0o644})
 
 	// rustc-1.63.0-src/{version,git-commit-hash,library/…}
-	rtop := "rustc-" + Version + "-src"
+	rtop := "rustc-" + rel.Version + "-src"
 	rustcFiles := []file{
-		{name: rtop + "/version", data: []byte(PkgVersion + "\n"), mode: 0o644},
-		{name: rtop + "/git-commit-hash", data: []byte(GitCommitHash + "\n"), mode: 0o644},
+		{name: rtop + "/version", data: []byte(rel.PkgVersion + "\n"), mode: 0o644},
+		{name: rtop + "/git-commit-hash", data: []byte(rel.GitCommitHash + "\n"), mode: 0o644},
 	}
 	for _, f := range libFiles {
 		rustcFiles = append(rustcFiles, file{name: rtop + "/library/" + f.name, src: f.src, mode: f.mode})
 	}
 
 	for name, files := range map[string][]file{
-		"rust-src-" + Version + ".tar":  srcFiles,
-		"rustc-" + Version + "-src.tar": rustcFiles,
+		"rust-src-" + rel.Version + ".tar":  srcFiles,
+		"rustc-" + rel.Version + "-src.tar": rustcFiles,
 	} {
 		for _, ext := range []string{".gz", ".xz"} {
-			a, err := writeTar(filepath.Join(dir, name+ext), files, ext)
+			a, err := writeTar(filepath.Join(dir, name+ext), files, ext, epoch)
 			if err != nil {
 				return nil, err
 			}
@@ -171,9 +206,9 @@ func listLibrary(lib string, subset []string) ([]file, error) {
 	return files, nil
 }
 
-// writeTar writes files as a tarball with folder entries, compressed by
-// ext (".gz" or ".xz"), and returns its hash.
-func writeTar(path string, files []file, ext string) (Archive, error) {
+// writeTar writes files as a tarball with folder entries, every entry
+// dated epoch, compressed by ext (".gz" or ".xz"), and returns its hash.
+func writeTar(path string, files []file, ext string, epoch time.Time) (Archive, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return Archive{}, err

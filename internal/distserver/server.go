@@ -38,36 +38,75 @@ const (
 
 // Options configure New.
 type Options struct {
-	// Library is the library/ folder the archives are built from:
-	// realdata.RustSrc163(t). Required.
+	// Library is the library/ folder the archives of Version are built
+	// from: realdata.RustSrc163(t) for 1.63.0. Required unless Versions
+	// is set; when both are set the server serves all of them.
 	Library string
+	// Version is the release built from Library: a key of Releases;
+	// default "1.63.0".
+	Version string
 	// FullLibrary puts all of Library in the archives; by default only
 	// DefaultSubset, which keeps the test fast.
 	FullLibrary bool
+	// Versions are further releases served from the same root, each
+	// built from its own library/ folder, e.g. 1.63.0 and 1.96.0 for
+	// adopt --guess and update --to.
+	Versions []VersionSpec
 	// TLS serves https (Server.Client trusts it); else loopback http.
 	TLS bool
 	// OwnURLs makes manifests name the server's own URLs; by default
 	// they name https://static.rust-lang.org/… as a verbatim mirror of
 	// the official manifest does.
 	OwnURLs bool
-	// SourceArtifacts adds [artifacts.source-code] to the manifest
+	// SourceArtifacts adds [artifacts.source-code] to the manifests
 	// (newer manifests have it; the real 1.63.0 one does not).
 	SourceArtifacts bool
-	// RealOrig, when set, is the real upstream tarball
-	// (realdata.RustcOrig163) served, signed, as
-	// /dist/rustc-1.63.0-src.tar.xz in place of the built one.
+	// RealOrig, when set, is the real upstream tarball of Version
+	// (realdata.RustcOrig163 for 1.63.0) served, signed, as
+	// /dist/rustc-VERSION-src.tar.xz in place of the built one.
 	RealOrig string
 	// StallFor bounds a Stall; 0 means 2s.
 	StallFor time.Duration
 }
 
+// VersionSpec is one release a server serves.
+type VersionSpec struct {
+	// Version names a release of Releases. Release, when its Version is
+	// set, is used instead, for a release Releases does not know.
+	Version string
+	Release Release
+	// Library is the library/ folder the archives are built from.
+	// Required.
+	Library string
+	// Subset is the part of Library the archives hold, as slash paths
+	// relative to it; nil means DefaultSubset and {"."} everything.
+	Subset []string
+}
+
+// release returns the Release v names.
+func (v VersionSpec) release() (Release, error) {
+	if v.Release.Version != "" {
+		if v.Version != "" && v.Version != v.Release.Version {
+			return Release{}, fmt.Errorf("distserver: VersionSpec names %s and a Release of %s", v.Version, v.Release.Version)
+		}
+		return v.Release, nil
+	}
+	r, ok := Releases[v.Version]
+	if !ok {
+		return Release{}, fmt.Errorf("distserver: release %q is not one of Releases; set VersionSpec.Release", v.Version)
+	}
+	return r, nil
+}
+
 // Server is a loopback Rust distribution server laid out like
-// static.rust-lang.org, serving Rust 1.63.0 built from real sources:
+// static.rust-lang.org, serving each release of its Options (by default
+// Rust 1.63.0) built from real sources. For 1.63.0 (DATE is each
+// release's Release.Date, 2022-08-11 for 1.63.0):
 //
 //	/dist/channel-rust-1.63.0.toml{,.sha256,.asc}
-//	/dist/2022-08-11/channel-rust-1.63.0.toml{,.sha256,.asc}
-//	/dist/2022-08-11/rust-src-1.63.0.tar.{gz,xz}{,.sha256,.asc}
-//	/dist/2022-08-11/rustc-1.63.0-src.tar.{gz,xz}{,.sha256,.asc}
+//	/dist/DATE/channel-rust-1.63.0.toml{,.sha256,.asc}
+//	/dist/DATE/rust-src-1.63.0.tar.{gz,xz}{,.sha256,.asc}
+//	/dist/DATE/rustc-1.63.0-src.tar.{gz,xz}{,.sha256,.asc}
 //	/dist/rustc-1.63.0-src.tar.{gz,xz}{,.sha256,.asc}
 //
 // Every .asc is made by a test key generated per server (Key, KeyringFile).
@@ -81,6 +120,9 @@ type Server struct {
 	KeyringFile string
 	// Archives maps a served path to the archive on disk.
 	Archives map[string]Archive
+	// Releases are the releases served, in the order of Options
+	// (Version first, then Versions).
+	Releases []Release
 
 	srv, other *httptest.Server
 	stallFor   time.Duration
@@ -95,21 +137,57 @@ type Server struct {
 // closed when t ends.
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
-	if opts.Library == "" {
-		t.Fatal("distserver: Options.Library is required")
+	var specs []VersionSpec
+	if opts.Library != "" {
+		v := VersionSpec{Version: opts.Version, Library: opts.Library}
+		if v.Version == "" {
+			v.Version = Version
+		}
+		if opts.FullLibrary {
+			v.Subset = []string{"."}
+		}
+		specs = append(specs, v)
+	} else if opts.Version != "" || opts.FullLibrary || opts.RealOrig != "" {
+		t.Fatal("distserver: Options.Version, FullLibrary and RealOrig need Options.Library")
 	}
-	subset := DefaultSubset
-	if opts.FullLibrary {
-		subset = []string{"."}
+	specs = append(specs, opts.Versions...)
+	if len(specs) == 0 {
+		t.Fatal("distserver: Options.Library (or Versions) is required")
 	}
-	arch, err := buildArchives(opts.Library, subset)
-	if err != nil {
-		t.Fatal(err)
+	type built struct {
+		rel  Release
+		arch map[string]Archive
 	}
+	var releases []built
+	seen := map[string]bool{}
+	for _, v := range specs {
+		rel, err := v.release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Library == "" {
+			t.Fatalf("distserver: release %s has no Library", rel.Version)
+		}
+		if seen[rel.Version] {
+			t.Fatalf("distserver: release %s is served twice", rel.Version)
+		}
+		seen[rel.Version] = true
+		subset := v.Subset
+		if subset == nil {
+			subset = DefaultSubset
+		}
+		arch, err := buildArchives(v.Library, subset, rel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		releases = append(releases, built{rel, arch})
+	}
+
 	s := &Server{files: map[string][]byte{}, faults: map[string]Fault{}, Archives: map[string]Archive{}, stallFor: opts.StallFor}
 	if s.stallFor == 0 {
 		s.stallFor = 2 * time.Second
 	}
+	var err error
 	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, DefaultHash: crypto.SHA512}
 	if s.Key, err = openpgp.NewEntity("rvendor distserver", "test", "distserver@rvendor.invalid", cfg); err != nil {
 		t.Fatal(err)
@@ -148,46 +226,57 @@ func New(t testing.TB, opts Options) *Server {
 	if opts.OwnURLs {
 		urlRoot = s.URL
 	}
-	// Archives and their .sha256 and .asc.
-	dated := "/dist/" + Date + "/"
-	for name, a := range arch {
-		if strings.HasPrefix(name, "rustc-") {
-			s.addArchive(t, "/dist/"+name, a)
+	for i, b := range releases {
+		rel := b.rel
+		s.Releases = append(s.Releases, rel)
+		// Archives and their .sha256 and .asc.
+		dated := "/dist/" + rel.Date + "/"
+		for name, a := range b.arch {
+			if strings.HasPrefix(name, "rustc-") {
+				s.addArchive(t, "/dist/"+name, a)
+			}
+			s.addArchive(t, dated+name, a)
 		}
-		s.addArchive(t, dated+name, a)
-	}
-	if opts.RealOrig != "" {
-		a, err := hashFile(opts.RealOrig)
-		if err != nil {
-			t.Fatal(err)
+		if i == 0 && opts.RealOrig != "" {
+			a, err := hashFile(opts.RealOrig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.addArchive(t, "/dist/rustc-"+rel.Version+"-src.tar.xz", a)
+			s.addArchive(t, dated+"rustc-"+rel.Version+"-src.tar.xz", a)
 		}
-		s.addArchive(t, "/dist/rustc-"+Version+"-src.tar.xz", a)
-		s.addArchive(t, dated+"rustc-"+Version+"-src.tar.xz", a)
+		m := s.manifest(rel, urlRoot, opts.SourceArtifacts)
+		s.PutSigned("/dist/channel-rust-"+rel.Version+".toml", m)
+		s.PutSigned(dated+"channel-rust-"+rel.Version+".toml", m)
 	}
-	// The manifest.
+	return s
+}
+
+// manifest returns the channel manifest of rel, naming its archives
+// under urlRoot.
+func (s *Server) manifest(rel Release, urlRoot string, sourceArtifacts bool) []byte {
+	dated := "/dist/" + rel.Date + "/"
 	src := func(ext string) (string, string) {
-		p := dated + "rust-src-" + Version + ".tar." + ext
+		p := dated + "rust-src-" + rel.Version + ".tar." + ext
 		return urlRoot + p, s.Archives[p].SHA256
 	}
 	gzURL, gzHash := src("gz")
 	xzURL, xzHash := src("xz")
 	var m strings.Builder
-	fmt.Fprintf(&m, "manifest-version = \"2\"\ndate = %q\n\n", Date)
-	fmt.Fprintf(&m, "[pkg.rust-src]\nversion = %q\ngit_commit_hash = %q\n\n", PkgVersion, GitCommitHash)
+	fmt.Fprintf(&m, "manifest-version = \"2\"\ndate = %q\n\n", rel.Date)
+	fmt.Fprintf(&m, "[pkg.rust-src]\nversion = %q\ngit_commit_hash = %q\n\n", rel.PkgVersion, rel.GitCommitHash)
 	fmt.Fprintf(&m, "[pkg.rust-src.target.\"*\"]\navailable = true\nurl = %q\nhash = %q\nxz_url = %q\nxz_hash = %q\n\n", gzURL, gzHash, xzURL, xzHash)
-	fmt.Fprintf(&m, "[pkg.rustc]\nversion = %q\ngit_commit_hash = %q\n\n", PkgVersion, GitCommitHash)
+	fmt.Fprintf(&m, "[pkg.rustc]\nversion = %q\ngit_commit_hash = %q\n\n", rel.PkgVersion, rel.GitCommitHash)
 	fmt.Fprintf(&m, "[pkg.rustc.target.x86_64-unknown-linux-gnu]\navailable = false\n\n")
 	fmt.Fprintf(&m, "[renames.rls]\nto = \"rls-preview\"\n\n")
-	if opts.SourceArtifacts {
+	if sourceArtifacts {
 		m.WriteString("[artifacts.source-code]\n")
 		for _, ext := range []string{"gz", "xz"} {
-			p := dated + "rustc-" + Version + "-src.tar." + ext
+			p := dated + "rustc-" + rel.Version + "-src.tar." + ext
 			fmt.Fprintf(&m, "[[artifacts.source-code.target.\"*\"]]\nurl = %q\nhash-sha256 = %q\n\n", urlRoot+p, s.Archives[p].SHA256)
 		}
 	}
-	s.PutSigned("/dist/channel-rust-"+Version+".toml", []byte(m.String()))
-	s.PutSigned(dated+"channel-rust-"+Version+".toml", []byte(m.String()))
-	return s
+	return []byte(m.String())
 }
 
 func (s *Server) addArchive(t testing.TB, p string, a Archive) {

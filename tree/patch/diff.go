@@ -137,7 +137,7 @@ func diffFile(b *bytes.Buffer, c Change) (*Stat, error) {
 		to = "/dev/null"
 	}
 	oldText, newText := string(oldData), string(newData)
-	u, err := udiff.ToUnifiedDiff(from, to, oldText, udiff.Lines(oldText, newText), ContextLines)
+	u, err := udiff.ToUnifiedDiff(from, to, oldText, textEdits(oldText, newText), ContextLines)
 	if err != nil {
 		return nil, fmt.Errorf("diffing %s: %w", c.Path, err)
 	}

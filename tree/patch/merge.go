@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	udiff "github.com/aymanbagabas/go-udiff"
 )
 
 // Labels name the three versions in conflict markers.
@@ -46,18 +44,13 @@ func splitLines(s string) []string {
 }
 
 // lineHunks returns the changes from base to other as replaced line
-// ranges of base.
-func lineHunks(base []string, baseText, other string, theirs bool) []hunk3 {
-	lineAt := make(map[int]int, len(base)+1)
-	off := 0
-	for i, l := range base {
-		lineAt[off] = i
-		off += len(l)
-	}
-	lineAt[off] = len(base)
+// ranges of base (by lineDiff, which keeps untouched regions untouched
+// when the two are far apart).
+func lineHunks(base []string, other string, theirs bool) []hunk3 {
+	ol := splitLines(other)
 	var out []hunk3
-	for _, e := range udiff.Lines(baseText, other) {
-		out = append(out, hunk3{start: lineAt[e.Start], end: lineAt[e.End], lines: splitLines(e.New), theirs: theirs})
+	for _, e := range lineDiff(base, ol) {
+		out = append(out, hunk3{start: e.A0, end: e.A1, lines: ol[e.B0:e.B1], theirs: theirs})
 	}
 	return out
 }
@@ -78,7 +71,7 @@ func Merge3(base, ours, theirs []byte, l Labels) ([]byte, int) {
 		return ours, 0
 	}
 	bl := splitLines(bt)
-	hs := append(lineHunks(bl, bt, ot, false), lineHunks(bl, bt, tt, true)...)
+	hs := append(lineHunks(bl, ot, false), lineHunks(bl, tt, true)...)
 	sort.SliceStable(hs, func(i, j int) bool {
 		if hs[i].start != hs[j].start {
 			return hs[i].start < hs[j].start

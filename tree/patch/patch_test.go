@@ -1,6 +1,7 @@
 package patch_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,6 +87,40 @@ func TestMerge3(t *testing.T) {
 	got, n = patch.Merge3([]byte(base), []byte(ours), []byte(theirs2), patch.Labels{"new", "old", "patch"})
 	if n != 1 || !patch.HasMarkers(got) || !strings.Contains(string(got), "<<<<<<< new\nline one\n||||||| old\nline 1\n=======\nline uno\n>>>>>>> patch\nline 2\n") {
 		t.Errorf("conflict: %d\n%s", n, got)
+	}
+}
+
+// TestMerge3ManyUpstreamChanges: upstream changed hundreds of lines all
+// over a file and the patch one line in a region upstream left alone
+// (but moved): the merge is clean. (A diff that gives up after ~100
+// differences and returns one edit spanning the file made this one
+// whole-file conflict; seen carrying a patch of core/src/mem/mod.rs from
+// Rust 1.63 to 1.96.)
+func TestMerge3ManyUpstreamChanges(t *testing.T) {
+	var base, ours strings.Builder
+	for i := 0; i < 2000; i++ {
+		line := fmt.Sprintf("fn item_%d() {}\n", i)
+		base.WriteString(line)
+		switch {
+		case i >= 1000 && i < 1050: // the patch's region: untouched, moved
+			ours.WriteString(line)
+		case i%7 == 0:
+			ours.WriteString(fmt.Sprintf("fn item_%d() { changed() }\n", i))
+		case i%11 == 0:
+			ours.WriteString(line + "// new upstream line\n")
+		case i%13 == 0: // deleted upstream
+		default:
+			ours.WriteString(line)
+		}
+		if i == 10 {
+			ours.WriteString(strings.Repeat("// inserted upstream\n", 40))
+		}
+	}
+	theirs := strings.Replace(base.String(), "fn item_1025() {}\n", "fn item_1025() {}\n// kernel note\n", 1)
+	got, n := patch.Merge3([]byte(base.String()), []byte(ours.String()), []byte(theirs), patch.Labels{"new", "old", "patch"})
+	want := strings.Replace(ours.String(), "fn item_1025() {}\n", "fn item_1025() {}\n// kernel note\n", 1)
+	if n != 0 || string(got) != want {
+		t.Errorf("merge: %d conflicts; result %d bytes, want %d", n, len(got), len(want))
 	}
 }
 
