@@ -216,6 +216,13 @@ func (t *Txn) Commit() error {
 		return errors.New("transaction already finished")
 	}
 	t.hook("staged")
+	// The staged content must be on disk before the journal decides the
+	// swap: otherwise a power loss after the swap could leave empty files
+	// where the old copy was already deleted.
+	if err := syncFS(t.dir); err != nil {
+		t.Abort()
+		return fmt.Errorf("flushing the staged content to disk: %w", err)
+	}
 	j := journal{ID: t.id, Swaps: t.swaps}
 	data, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
@@ -326,7 +333,11 @@ func (w *Workspace) rollForward(j *journal, hook func(string)) error {
 			hook("swap")
 		}
 	}
-	syncDir(w.Root)
+	// Every renamed folder's parent, wherever it is in the tree, must be
+	// on disk before the journal goes and the old copies are deleted.
+	if err := syncFS(w.Root); err != nil {
+		return fmt.Errorf("flushing the swapped folders to disk: %w", err)
+	}
 	if hook != nil {
 		hook("files")
 	}
@@ -360,6 +371,17 @@ func writeSynced(p string, data []byte) error {
 		return err
 	}
 	return f.Close()
+}
+
+// syncFS flushes the filesystem holding path (syncfs(2)): one call covers
+// every file and folder written or renamed there.
+func syncFS(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return unix.Syncfs(int(f.Fd()))
 }
 
 func syncDir(dir string) {

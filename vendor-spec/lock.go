@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	stdpath "path"
 	"slices"
 	"sort"
 	"strconv"
@@ -189,8 +190,29 @@ func ParseLock(path string, data []byte) (*Lock, error) {
 				Hint: "restore rvendor.lock from version control or run rvendor update"}
 		}
 		seen[c.Name] = true
+		// update deletes and replaces lock dests: never trust one that
+		// leaves the tree or names rvendor's own files.
+		if why := badTreePath(c.Dest); why != "" {
+			return nil, &Error{Pos: Position{File: path, Line: 1, Col: 1},
+				Msg:  fmt.Sprintf("security error: component %s has dest %q, which %s", c.Name, c.Dest, why),
+				Hint: "rvendor.lock is written by rvendor; restore it from version control"}
+		}
 	}
 	return &l, nil
+}
+
+// badTreePath says why p is not a path rvendor may replace inside the
+// tree, or "" when it is one.
+func badTreePath(p string) string {
+	switch {
+	case p == "" || p == ".":
+		return "is empty"
+	case stdpath.IsAbs(p) || strings.Contains(p, `\`):
+		return "is not a relative slash-separated path"
+	case stdpath.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../"):
+		return "is not a clean path inside the tree"
+	}
+	return ReservedPath(p)
 }
 
 // Sum holds the per-file hashes of every vendored component: the content

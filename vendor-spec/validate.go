@@ -69,6 +69,21 @@ func validate(s *Spec, d *decoder) {
 			}
 		}
 	}
+	// A patch queue or lockfile inside another component's dest would be
+	// replaced by that component's next update.
+	for _, a := range s.Components {
+		for _, b := range s.Components {
+			if a == b || b.Dest == "" {
+				continue
+			}
+			for key, p := range map[string]string{"patches": a.Patches, "lockfile": a.Lockfile} {
+				if p != "" && (within(p, b.Dest) || within(b.Dest, p)) {
+					d.errorf(a.Pos.At(key), "keep it outside every component's dest",
+						"component %s: %s %q overlaps dest %q of %s, which updates replace", a.Name, key, p, b.Dest, b.Name)
+				}
+			}
+		}
+	}
 }
 
 // within reports whether slash path p is dir or below it.
@@ -212,8 +227,10 @@ func validateComponent(c *Component, i int, d *decoder) {
 		if c.Crate == "" {
 			c.Crate = c.Name
 		}
-		if c.Lockfile != "" {
-			checkRelPath(d, at("lockfile"), what, "lockfile", c.Lockfile)
+		if c.Lockfile != "" && checkRelPath(d, at("lockfile"), what, "lockfile", c.Lockfile) {
+			if why := ReservedPath(c.Lockfile); why != "" {
+				d.errorf(at("lockfile"), "keep the lockfile in the tree, outside rvendor's files", "%s: lockfile %q %s", what, c.Lockfile, why)
+			}
 		}
 	}
 
@@ -253,18 +270,43 @@ func validateComponent(c *Component, i int, d *decoder) {
 	if c.Dest == "" && !present("dest") {
 		d.errorf(at(""), `add dest = "rust/vendor/..." (a folder inside the tree)`, "%s has no dest", what)
 	} else if checkRelPath(d, at("dest"), what, "dest", c.Dest) {
-		if within(c.Dest, tree.StateDir) || within(tree.StateDir, c.Dest) {
-			d.errorf(at("dest"), "choose another folder", "%s: dest %q would hold rvendor's own state folder %s", what, c.Dest, tree.StateDir)
+		if why := ReservedPath(c.Dest); why != "" {
+			d.errorf(at("dest"), "choose a folder of its own, such as rust/vendor/"+c.Name, "%s: dest %q %s", what, c.Dest, why)
 		}
 	}
-	if c.Patches != "" && checkRelPath(d, at("patches"), what, "patches", c.Patches) && c.Dest != "" && within(c.Patches, c.Dest) {
-		d.errorf(at("patches"), "keep the patch queue outside dest, such as rust/vendor/patches/"+c.Name,
-			"%s: patches %q is inside dest %q, where updates would overwrite it", what, c.Patches, c.Dest)
+	if c.Patches != "" && checkRelPath(d, at("patches"), what, "patches", c.Patches) {
+		if why := ReservedPath(c.Patches); why != "" {
+			d.errorf(at("patches"), "keep the patch queue in a folder of its own, such as rust/vendor/patches/"+c.Name, "%s: patches %q %s", what, c.Patches, why)
+		} else if c.Dest != "" && within(c.Patches, c.Dest) {
+			d.errorf(at("patches"), "keep the patch queue outside dest, such as rust/vendor/patches/"+c.Name,
+				"%s: patches %q is inside dest %q, where updates would overwrite it", what, c.Patches, c.Dest)
+		}
 	}
 
 	if c.License != "" {
 		validateLicense(c, what, d)
 	}
+}
+
+// ReservedPath says why the tree path p (clean, relative, slash-separated)
+// may not be a dest or patch folder, or "" when it may: it would be, hold
+// or lie inside rvendor's own files (the spec, lock, sum, the .rvendor
+// state folder) or a .git folder.
+func ReservedPath(p string) string {
+	for _, name := range []string{SpecName, LockName, SumName} {
+		if p == name {
+			return "is one of rvendor's own files"
+		}
+	}
+	if within(p, tree.StateDir) {
+		return "lies inside rvendor's state folder " + tree.StateDir
+	}
+	for _, el := range strings.Split(p, "/") {
+		if el == ".git" {
+			return "is or lies inside a .git folder"
+		}
+	}
+	return ""
 }
 
 // checkRelPath reports whether p is a clean, relative, slash-separated path

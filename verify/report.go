@@ -167,7 +167,7 @@ type SumMismatchError struct {
 
 func (e *SumMismatchError) Error() string {
 	return fmt.Sprintf("security error: rvendor.sum does not match rvendor.lock for component %s: %s; "+
-		"one of them was edited by hand or damaged: restore both from version control, or run rvendor update",
+		"one of them was edited by hand or damaged: restore both from version control, or re-vendor with rvendor update --force",
 		e.Component, e.Detail)
 }
 

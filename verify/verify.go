@@ -77,6 +77,10 @@ func Verify(ctx context.Context, opt Options) (*Report, error) {
 func checkSumAgainstLock(lock *vendorspec.Lock, sum *vendorspec.Sum) error {
 	for _, lc := range lock.Components {
 		files := sum.Files[lc.Name]
+		if len(files) == 0 && lc.Files > 0 {
+			return &SumMismatchError{Component: lc.Name,
+				Detail: fmt.Sprintf("rvendor.sum has no line for it, while rvendor.lock records %d files (is rvendor.sum missing?)", lc.Files)}
+		}
 		h1, err := tree.H1(files)
 		if err != nil {
 			return &SumMismatchError{Component: lc.Name, Detail: err.Error()}
@@ -117,15 +121,24 @@ func checkSumAgainstLock(lock *vendorspec.Lock, sum *vendorspec.Sum) error {
 	}
 	for name := range sum.Pristine {
 		if lock.Component(name) == nil {
-			return &SumMismatchError{Component: name, Detail: "rvendor.sum lists upstream files for a component that rvendor.lock does not record"}
+			return &SumMismatchError{Component: name, Detail: "rvendor.sum lists upstream files for a component that rvendor.lock does not record (is rvendor.lock missing?)"}
 		}
 	}
 	for name := range sum.Files {
 		if lock.Component(name) == nil {
-			return &SumMismatchError{Component: name, Detail: "rvendor.sum lists files for a component that rvendor.lock does not record"}
+			return &SumMismatchError{Component: name, Detail: "rvendor.sum lists files for a component that rvendor.lock does not record (is rvendor.lock missing?)"}
 		}
 	}
 	return nil
+}
+
+// CheckSum proves rvendor.sum and rvendor.lock agree: for each locked
+// component the sum's files hash to the lock's tree (and its pristine
+// files to upstream), with the recorded counts, and the sum lists no
+// component the lock does not. It reads no file. The error is a
+// *SumMismatchError.
+func CheckSum(lock *vendorspec.Lock, sum *vendorspec.Sum) error {
+	return checkSumAgainstLock(lock, sum)
 }
 
 // selected returns the component names to check, sorted.

@@ -554,12 +554,15 @@ func runPatchList(g *globalOptions, args []string) error {
 func newPatchDropCommand(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "drop COMPONENT N",
-		Short: "Remove patch N (its number or file name) from the queue and restore its files",
+		Short: "Remove patch N from the queue and restore its files",
 		Long: `Drop removes one patch from the component's queue and rebuilds dest as
 pristine upstream plus the remaining patches, so the files the patch touched
 are restored. It refuses while dest has undeclared edits (record or discard
 them first) and when a later patch no longer applies without the dropped
 one. Everything changes in one transaction.
+
+N is the patch's position as rvendor patch list shows it ("2"), its
+four-digit number ("0003") or its file name ("0003-add-try_push.patch").
 
 EXIT STATUS
   0  the patch was dropped
@@ -604,10 +607,18 @@ func runPatchDrop(ctx context.Context, g *globalOptions, name, which string) err
 		return &exitError{code: exitFailure, err: fmt.Errorf("component %s has undeclared edits (%s, …)", name, changes[0].Path),
 			hint: "record them with rvendor patch record " + name + " -m SUBJECT, or discard them, before dropping a patch"}
 	}
+	// WHICH is the patch's file name, its four-digit number ("0003"), or
+	// its position as rvendor patch list shows it ("2"): one meaning
+	// each, so that a gap in the numbering cannot drop the wrong patch.
 	idx := -1
 	for i, q := range exp.Queue {
-		if q.Name == which || fmt.Sprint(i+1) == which || strings.HasPrefix(q.Name, fmt.Sprintf("%04s-", which)) {
+		switch {
+		case q.Name == which,
+			len(which) == 4 && strings.Trim(which, "0123456789") == "" && strings.HasPrefix(q.Name, which+"-"),
+			len(which) < 4 && fmt.Sprint(i+1) == which:
 			idx = i
+		}
+		if idx >= 0 {
 			break
 		}
 	}

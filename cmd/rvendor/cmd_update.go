@@ -177,6 +177,11 @@ func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []s
 	}
 	defer txn.Abort()
 
+	// The sum is carried into the new one: it must agree with the lock.
+	if err := verify.CheckSum(p.Lock, p.Sum); err != nil && !o.Force {
+		return usageErr(err, "restore rvendor.lock and rvendor.sum from version control, or re-vendor every component with rvendor update --force")
+	}
+
 	newLock := &vendorspec.Lock{Version: vendorspec.LockVersion, Components: append([]*vendorspec.LockedComponent(nil), p.Lock.Components...)}
 	newSum := cloneSum(p.Sum)
 	res := updateResult{Recovered: ws.Recovered}
@@ -195,6 +200,11 @@ func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []s
 		}
 		if err := checkDest(p.Spec.Dir, c.Dest); err != nil {
 			return fmt.Errorf("component %s: %w", c.Name, err)
+		}
+		if old == nil && !o.Force {
+			if err := refuseOccupiedDest(p.Spec.Dir, c); err != nil {
+				return err
+			}
 		}
 		if old != nil && !o.Force {
 			if err := refuseUndeclaredEdits(ctx, g, p, c.Name); err != nil {
@@ -235,6 +245,9 @@ func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []s
 			return err
 		}
 		if old != nil && old.Dest != c.Dest {
+			if err := checkDest(p.Spec.Dir, old.Dest); err != nil {
+				return fmt.Errorf("component %s: removing its old dest: %w", c.Name, err)
+			}
 			if err := txn.Replace(old.Dest, ""); err != nil {
 				return err
 			}
@@ -255,6 +268,9 @@ func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []s
 					return err
 				}
 			}
+			if err := checkDest(p.Spec.Dir, lc.Dest); err != nil {
+				return fmt.Errorf("component %s: removing it: %w", lc.Name, err)
+			}
 			if err := txn.Replace(lc.Dest, ""); err != nil {
 				return err
 			}
@@ -265,6 +281,12 @@ func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []s
 		}
 	}
 
+	// The sum holds exactly the locked components.
+	for name := range newSum.Files {
+		if newLock.Component(name) == nil {
+			newSum.Remove(name)
+		}
+	}
 	lockBytes, err := newLock.Marshal()
 	if err != nil {
 		return err
@@ -290,6 +312,18 @@ func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []s
 		}
 	}
 	res.Changed = swapped || lockChanged || sumChanged || newSpec != nil
+	if res.Changed && !o.Force {
+		// Fetching and staging took a while: an edit saved meanwhile
+		// would be moved aside with the old folder. Look again (the stat
+		// cache makes this cheap).
+		for _, c := range res.Components {
+			if c.Status == "updated" && p.Lock.Component(c.Name) != nil {
+				if err := refuseUndeclaredEdits(ctx, g, p, c.Name); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	if res.Changed {
 		if err := txn.Commit(); err != nil {
 			return err
@@ -390,7 +424,7 @@ func selectComponents(s *vendorspec.Spec, names []string) ([]*vendorspec.Compone
 	for _, n := range names {
 		c := specComponent(s, n)
 		if c == nil {
-			return nil, usageErr(fmt.Errorf("no component %q in %s", n, s.Path), "run rvendor tree, or see the [[component]] names in the spec")
+			return nil, usageErr(fmt.Errorf("no component %q in %s", n, s.Path), "see the [[component]] names in the spec")
 		}
 		out = append(out, c)
 	}
@@ -1076,4 +1110,18 @@ func movedPathsError(p *project, c *vendorspec.Component, err error) error {
 			c.Name, c.Kind, c.Version, len(gone), b.String()),
 		hint: fmt.Sprintf("edit rvendor.toml: set version = %q and drop these paths from paths (or name their new places), then run rvendor update %s: the patch queue is carried, and a patch to a file upstream removed is reported as a conflict to resolve",
 			c.Version, c.Name)}
+}
+
+// refuseOccupiedDest fails when a component that the lock does not know
+// yet would replace a folder that already holds files: they would be
+// lost. adopt brings such a folder under rvendor; --force replaces it.
+func refuseOccupiedDest(root string, c *vendorspec.Component) error {
+	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(c.Dest)))
+	if err != nil || len(entries) == 0 {
+		return nil
+	}
+	return &exitError{code: exitFailure,
+		err: fmt.Errorf("component %s: dest %s already holds files that rvendor did not vendor (%s, ...); an update would replace them",
+			c.Name, c.Dest, entries[0].Name()),
+		hint: fmt.Sprintf("to keep them as maintainer edits, run rvendor adopt %s --component %s --from ...; to replace them, run rvendor update --force %s", c.Dest, c.Name, c.Name)}
 }

@@ -69,12 +69,13 @@ EXIT STATUS
 }
 
 func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions, args []string) error {
+	// An interrupted update comes first: its lock and sum may be half-way.
+	if specPath, err := g.specPath(); err == nil && tree.Pending(filepath.Dir(specPath)) {
+		return usageErr(fmt.Errorf("%w in %s", tree.ErrPending, filepath.Dir(specPath)), "run rvendor update to finish it, then verify again")
+	}
 	p, err := g.loadProject()
 	if err != nil {
 		return err
-	}
-	if tree.Pending(p.Spec.Dir) {
-		return usageErr(fmt.Errorf("%w in %s", tree.ErrPending, p.Spec.Dir), "run rvendor update to finish it, then verify again")
 	}
 	if err := refuseConflict(p.Spec.Dir); err != nil {
 		return err

@@ -58,6 +58,16 @@ func (e *exitError) Error() string {
 
 func (e *exitError) Unwrap() error { return e.err }
 
+// unusable marks an error reading the lock or sum as exit status 2; a
+// *vendorspec.Error already is, with its own hint.
+func unusable(err error, hint string) error {
+	var se *vendorspec.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	return usageErr(err, hint)
+}
+
 // usageErr marks err as a spec, lock or usage problem (exit status 2).
 func usageErr(err error, hint string) error {
 	return &exitError{code: exitUsage, err: err, hint: hint}
@@ -254,10 +264,10 @@ func (g *globalOptions) loadProject() (*project, error) {
 		LockPath: filepath.Join(spec.Dir, vendorspec.LockName),
 		SumPath:  filepath.Join(spec.Dir, vendorspec.SumName)}
 	if p.Lock, err = vendorspec.ReadLock(p.LockPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
+		return nil, unusable(err, "rvendor.lock is written by rvendor: restore it from version control")
 	}
 	if p.Sum, err = vendorspec.ReadSum(p.SumPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
+		return nil, unusable(err, "rvendor.sum is written by rvendor: restore it from version control")
 	}
 	p.Keyring = g.Keyring
 	if p.Keyring == "" && spec.Sources.Keyring != "" {

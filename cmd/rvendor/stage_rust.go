@@ -45,6 +45,7 @@ func resolveRust(ctx context.Context, g *globalOptions, p *project, cache *fetch
 		if kr, err = rustdist.ReadKeyringFile(p.Keyring); err != nil {
 			return nil, usageErr(fmt.Errorf("keyring: %w", err), "point [sources] keyring (or --keyring) at an OpenPGP public key file")
 		}
+		g.warn("%s: checking signatures against the keys in %s, NOT the Rust release key built into rvendor", c.Name, p.Keyring)
 	}
 	getter := &rustdist.HTTPGetter{}
 	res, err := rustdist.Resolve(ctx, getter, rustdist.Request{
@@ -206,15 +207,21 @@ func stageRust(ctx context.Context, g *globalOptions, p *project, cache *fetch.C
 			}
 			return nil, err
 		}
+		kept := files[:before]
 		for _, f := range files[before:] {
 			to := filepath.Join(dst, filepath.FromSlash(f.Path))
+			if _, err := os.Lstat(to); err == nil {
+				continue // already selected: keep the one file
+			}
 			if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
 				return nil, err
 			}
 			if err := os.Rename(filepath.Join(extra, filepath.FromSlash(f.Path)), to); err != nil {
 				return nil, fmt.Errorf("placing %s: %w", f.Path, err)
 			}
+			kept = append(kept, f)
 		}
+		files = kept
 		os.RemoveAll(extra)
 		paths = append(paths, grow...)
 		added = append(added, grow...)
