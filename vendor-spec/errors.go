@@ -1,7 +1,6 @@
 package vendorspec
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -90,9 +89,3 @@ func decodeMsg(err error) string {
 	return err.Error()
 }
 
-func hexDecode(dst []byte, s string) (int, error) {
-	if strings.ToLower(s) != s {
-		return 0, errors.New("uppercase hex")
-	}
-	return hex.Decode(dst, []byte(s))
-}

@@ -1,11 +1,9 @@
 package vendorspec
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	stdpath "path"
 	"slices"
@@ -368,73 +366,96 @@ func ReadSum(path string) (*Sum, error) {
 
 // ParseSum parses the bytes of a sum file read from path.
 func ParseSum(path string, data []byte) (*Sum, error) {
+	// verify parses this file on every build: one string holds the data
+	// and every name and path is a slice of it, so a line costs no
+	// allocation beyond its slot in the files slice.
+	text := string(data)
 	s := &Sum{Files: map[string][]tree.File{}, Pristine: map[string]map[string]*tree.File{}}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	line := 0
-	for sc.Scan() {
+	bad := func(what string) error {
+		return &Error{Pos: Position{File: path, Line: line, Col: 1}, Msg: "sum file is corrupt: " + what,
+			Hint: "rvendor.sum is written by rvendor; restore it from version control or run rvendor update"}
+	}
+	var (
+		curName  string
+		curFiles []tree.File
+	)
+	flush := func() {
+		if curName != "" {
+			s.Files[curName] = append(s.Files[curName], curFiles...)
+		}
+	}
+	for len(text) > 0 {
 		line++
-		text := sc.Text()
-		if text == "" || strings.HasPrefix(text, "#") {
+		var l string
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			l, text = text[:i], text[i+1:]
+		} else {
+			l, text = text, ""
+		}
+		if l == "" || l[0] == '#' {
 			continue
 		}
-		bad := func(what string) error {
-			return &Error{Pos: Position{File: path, Line: line, Col: 1}, Msg: "sum file is corrupt: " + what,
-				Hint: "rvendor.sum is written by rvendor; restore it from version control or run rvendor update"}
+		name, rest, ok := strings.Cut(l, " ")
+		if !ok {
+			return nil, bad("want \"component mode size sha256 path\"")
 		}
 		pristine := false
-		if head, rest, ok := strings.Cut(text, " "); ok && strings.HasPrefix(rest, pristineField+" ") {
-			pristine = true
-			text = head + " " + strings.TrimPrefix(rest, pristineField+" ")
+		if r, ok := strings.CutPrefix(rest, pristineField+" "); ok {
+			pristine, rest = true, r
 		}
-		f := strings.SplitN(text, " ", 5)
-		if len(f) != 5 || f[4] == "" {
+		modeS, rest, ok1 := strings.Cut(rest, " ")
+		sizeS, rest, ok2 := strings.Cut(rest, " ")
+		hashS, filePath, ok3 := strings.Cut(rest, " ")
+		if !ok1 || !ok2 || !ok3 || filePath == "" {
 			return nil, bad("want \"component mode size sha256 path\"")
 		}
 		if pristine {
-			over := s.Pristine[f[0]]
+			over := s.Pristine[name]
 			if over == nil {
 				over = map[string]*tree.File{}
-				s.Pristine[f[0]] = over
+				s.Pristine[name] = over
 			}
-			if _, dup := over[f[4]]; dup {
-				return nil, bad(fmt.Sprintf("%s lists the upstream version of %s twice", f[0], f[4]))
+			if _, dup := over[filePath]; dup {
+				return nil, bad(fmt.Sprintf("%s lists the upstream version of %s twice", name, filePath))
 			}
-			if f[1] == "-" && f[2] == "-" && f[3] == "-" {
-				over[f[4]] = nil
+			if modeS == "-" && sizeS == "-" && hashS == "-" {
+				over[filePath] = nil
 				continue
 			}
 		}
-		if len(f) != 5 || f[4] == "" {
-			return nil, bad("want \"component mode size sha256 path\"")
-		}
-		mode, err := strconv.ParseUint(f[1], 8, 32)
-		if err != nil || (mode != 0o644 && mode != 0o755) {
-			return nil, bad(fmt.Sprintf("mode %q is not 0644 or 0755", f[1]))
-		}
-		size, err := strconv.ParseInt(f[2], 10, 64)
-		if err != nil || size < 0 {
-			return nil, bad(fmt.Sprintf("size %q is not a number", f[2]))
-		}
 		var file tree.File
-		if len(f[3]) != 64 {
-			return nil, bad("sha256 is not 64 hex digits")
+		switch modeS {
+		case "0644":
+			file.Mode = 0o644
+		case "0755":
+			file.Mode = 0o755
+		default:
+			return nil, bad(fmt.Sprintf("mode %q is not 0644 or 0755", modeS))
 		}
-		if _, err := hexDecode(file.SHA256[:], f[3]); err != nil {
-			return nil, bad("sha256 is not 64 hex digits")
+		size, err := strconv.ParseInt(sizeS, 10, 64)
+		if err != nil || size < 0 {
+			return nil, bad(fmt.Sprintf("size %q is not a number", sizeS))
 		}
-		file.Path, file.Mode, file.Size = f[4], fs.FileMode(mode), size
+		if !decodeHex(file.SHA256[:], hashS) {
+			return nil, bad("sha256 is not 64 lowercase hex digits")
+		}
+		file.Path, file.Size = filePath, size
 		if pristine {
-			s.Pristine[f[0]][f[4]] = &file
+			s.Pristine[name][filePath] = &file
 			continue
 		}
-		s.Files[f[0]] = append(s.Files[f[0]], file)
+		if name != curName {
+			flush()
+			curName, curFiles = name, nil
+		}
+		curFiles = append(curFiles, file)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
+	flush()
 	for n, files := range s.Files {
-		sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+		if !sort.SliceIsSorted(files, func(i, j int) bool { return files[i].Path < files[j].Path }) {
+			sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+		}
 		for i := 1; i < len(files); i++ {
 			if files[i].Path == files[i-1].Path {
 				return nil, &Error{Pos: Position{File: path, Line: 1, Col: 1},
@@ -443,6 +464,32 @@ func ParseSum(path string, data []byte) (*Sum, error) {
 		}
 	}
 	return s, nil
+}
+
+// decodeHex decodes 2*len(dst) lowercase hex digits of s into dst.
+func decodeHex(dst []byte, s string) bool {
+	if len(s) != 2*len(dst) {
+		return false
+	}
+	for i := range dst {
+		hi, ok1 := hexVal(s[2*i])
+		lo, ok2 := hexVal(s[2*i+1])
+		if !ok1 || !ok2 {
+			return false
+		}
+		dst[i] = hi<<4 | lo
+	}
+	return true
+}
+
+func hexVal(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
 }
 
 // ErrSumMismatch reports that the sum file does not agree with the lock.
