@@ -308,12 +308,7 @@ func runPatchRecord(ctx context.Context, g *globalOptions, o *patchRecordOptions
 		return err
 	}
 	defer txn.Abort()
-	exp, err := buildExpected(ctx, g, p, c, lc, txn.StagePath("expected"), false)
-	if err != nil {
-		return err
-	}
-	dest := filepath.Join(p.Spec.Dir, filepath.FromSlash(c.Dest))
-	changes, err := treeChanges(ctx, exp.Dir, dest)
+	exp, changes, err := undeclaredChanges(ctx, g, p, c, lc, txn)
 	if err != nil {
 		return err
 	}
@@ -329,7 +324,7 @@ func runPatchRecord(ctx context.Context, g *globalOptions, o *patchRecordOptions
 	if err != nil {
 		return fmt.Errorf("the recorded patch does not parse back (a bug): %w", err)
 	}
-	destFiles, _, err := tree.Scan(ctx, dest, 0)
+	destFiles, _, err := tree.Scan(ctx, filepath.Join(p.Spec.Dir, filepath.FromSlash(c.Dest)), 0)
 	if err != nil {
 		return err
 	}
@@ -594,12 +589,7 @@ func runPatchDrop(ctx context.Context, g *globalOptions, name, which string) err
 		return err
 	}
 	defer txn.Abort()
-	exp, err := buildExpected(ctx, g, p, c, lc, txn.StagePath("expected"), false)
-	if err != nil {
-		return err
-	}
-	dest := filepath.Join(p.Spec.Dir, filepath.FromSlash(c.Dest))
-	changes, err := treeChanges(ctx, exp.Dir, dest)
+	exp, changes, err := undeclaredChanges(ctx, g, p, c, lc, txn)
 	if err != nil {
 		return err
 	}
@@ -665,4 +655,19 @@ func mustCache(g *globalOptions) *fetch.Cache {
 		return &fetch.Cache{}
 	}
 	return c
+}
+
+// undeclaredChanges rebuilds pristine upstream plus the queue into txn's
+// staging folder and compares it with dest: the result lists the
+// undeclared edits.
+func undeclaredChanges(ctx context.Context, g *globalOptions, p *project, c *vendorspec.Component, lc *vendorspec.LockedComponent, txn *tree.Txn) (*expected, []patch.Change, error) {
+	exp, err := buildExpected(ctx, g, p, c, lc, txn.StagePath("expected"), false)
+	if err != nil {
+		return nil, nil, err
+	}
+	changes, err := treeChanges(ctx, exp.Dir, filepath.Join(p.Spec.Dir, filepath.FromSlash(c.Dest)))
+	if err != nil {
+		return nil, nil, err
+	}
+	return exp, changes, nil
 }

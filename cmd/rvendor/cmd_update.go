@@ -818,20 +818,31 @@ func readConflict(root string) (*conflictState, error) {
 	return &st, nil
 }
 
-func runUpdateAbort(g *globalOptions) error {
+// openConflict locks the workspace and reads the pending conflicted
+// update; the caller closes the workspace.
+func openConflict(g *globalOptions) (*tree.Workspace, *conflictState, error) {
 	specPath, err := g.specPath()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	ws, err := tree.Open(filepath.Dir(specPath))
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := readConflict(ws.Root)
+	if err != nil {
+		ws.Close()
+		return nil, nil, err
+	}
+	return ws, st, nil
+}
+
+func runUpdateAbort(g *globalOptions) error {
+	ws, st, err := openConflict(g)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	st, err := readConflict(ws.Root)
-	if err != nil {
-		return err
-	}
 	if err := os.RemoveAll(filepath.Join(ws.Root, filepath.FromSlash(conflictDir))); err != nil {
 		return err
 	}
@@ -840,19 +851,11 @@ func runUpdateAbort(g *globalOptions) error {
 }
 
 func runUpdateContinue(ctx context.Context, g *globalOptions) error {
-	specPath, err := g.specPath()
-	if err != nil {
-		return err
-	}
-	ws, err := tree.Open(filepath.Dir(specPath))
+	ws, st, err := openConflict(g)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	st, err := readConflict(ws.Root)
-	if err != nil {
-		return err
-	}
 	p, err := g.loadProject()
 	if err != nil {
 		return err
