@@ -88,4 +88,3 @@ func decodeMsg(err error) string {
 	}
 	return err.Error()
 }
-
