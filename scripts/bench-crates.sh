@@ -25,7 +25,7 @@ work=$(cd "$work" && pwd)
 echo "# work folder: $work"
 
 echo "# building rvendor and the test registry"
-(cd "$repo" && go build -trimpath -o "$work/rvendor" ./cmd/rvendor && go build -o "$work/mkregistry" ./internal/registry/mkregistry)
+(cd "$repo" && CGO_ENABLED=0 go build -trimpath -o "$work/rvendor" ./cmd/rvendor && go build -o "$work/mkregistry" ./internal/registry/mkregistry)
 rm -rf "$work/reg"
 "$work/mkregistry" -source "$src" -out "$work/reg" -dirsource -serve >"$work/index.url" &
 server=$!

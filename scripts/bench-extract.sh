@@ -31,7 +31,7 @@ done
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 echo "# work folder: $work"
-(cd "$repo" && go build -trimpath -o "$work/rvendor" ./cmd/rvendor)
+(cd "$repo" && CGO_ENABLED=0 go build -trimpath -o "$work/rvendor" ./cmd/rvendor)
 rv=$work/rvendor
 
 cp "$orig" "$work/rustc-1.63.0-src.tar.xz"

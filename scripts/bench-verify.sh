@@ -26,7 +26,7 @@ work=$(cd "$work" && pwd)
 echo "# work folder: $work"
 
 echo "# building rvendor"
-(cd "$repo" && go build -trimpath -o "$work/rvendor" ./cmd/rvendor)
+(cd "$repo" && CGO_ENABLED=0 go build -trimpath -o "$work/rvendor" ./cmd/rvendor)
 rv=$work/rvendor
 
 echo "# preparing the tree with rvendor update"
