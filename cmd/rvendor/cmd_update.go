@@ -919,6 +919,13 @@ func runUpdateContinue(ctx context.Context, g *globalOptions) error {
 		return err
 	}
 	pristine := sum.Files[c.Name]
+	// The tree was left alone while the conflict waited; an edit made to
+	// it meanwhile would be replaced by the continued update.
+	if p.Lock.Component(c.Name) != nil {
+		if err := refuseUndeclaredEdits(ctx, g, p, c.Name); err != nil {
+			return err
+		}
+	}
 	cache, err := g.cache()
 	if err != nil {
 		return err

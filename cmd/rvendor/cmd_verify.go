@@ -85,6 +85,11 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions, args []s
 		opt.StatCache = statCachePath(g, p.Spec.Dir)
 	}
 	rep, err := verify.Verify(ctx, opt)
+	// verify takes no lock: an update that began meanwhile shows as a
+	// journal, and then what was read may be half old, half new.
+	if (err != nil || rep.ExitCode() != 0) && tree.Pending(p.Spec.Dir) {
+		return usageErr(fmt.Errorf("%w in %s", tree.ErrPending, p.Spec.Dir), "an update is under way or was interrupted: run rvendor update to finish it, then verify again")
+	}
 	if err != nil {
 		if errors.Is(err, verify.ErrUnknownComponent) {
 			return usageErr(err, "see the [[component]] names in the spec")
