@@ -122,10 +122,11 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 	}
 	defer dec.Close()
 	var interrupt func()
-	if k, ok := dec.(interface{ kill() }); ok {
+	k, isProcess := dec.(interface{ kill() })
+	if isProcess {
 		interrupt = k.kill // a stalled xz would block the read-ahead
 	}
-	ra := newReadAhead(dec, interrupt)
+	ra := newReadAhead(dec, !isProcess, interrupt)
 	defer ra.Close() // before dec.Close: until then the goroutine reads dec
 	tarStream := &boundedReader{ctx: ctx, r: ra, n: x.lim.MaxTarSize}
 	x.stream = tarStream

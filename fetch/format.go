@@ -115,13 +115,15 @@ const (
 func NewReader(ctx context.Context, r io.Reader, f Format) (io.ReadCloser, error) {
 	switch f {
 	case FormatGzip:
-		zr, err := gzip.NewReader(r)
+		// Large reads of the archive: the decoder would otherwise read
+		// it 4 KiB at a time.
+		zr, err := gzip.NewReader(bufio.NewReaderSize(r, 1<<20))
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
 		return zr, nil
 	case FormatZstd:
-		zr, err := zstd.NewReader(r,
+		zr, err := zstd.NewReader(bufio.NewReaderSize(r, 1<<20),
 			zstd.WithDecoderConcurrency(1),
 			zstd.WithDecoderLowmem(true),
 			zstd.WithDecoderMaxWindow(zstdMaxWindow),

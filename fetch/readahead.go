@@ -35,7 +35,10 @@ type readAhead struct {
 	err       error
 }
 
-func newReadAhead(r io.Reader, interrupt func()) *readAhead {
+// newReadAhead starts reading r. fill says r is an in-process decoder
+// whose reads never wait on another process, so blocks are filled whole;
+// otherwise (a pipe) each block is one Read.
+func newReadAhead(r io.Reader, fill bool, interrupt func()) *readAhead {
 	ra := &readAhead{
 		interrupt: interrupt,
 		full:      make(chan block, readAheadBlocks),
@@ -55,10 +58,23 @@ func newReadAhead(r io.Reader, interrupt func()) *readAhead {
 			case <-ra.stop:
 				return
 			}
-			// One Read per block: what is there is handed on at once
-			// (a pipe may pause, and the tar reader must not wait for a
-			// full block that will not come).
-			n, err := r.Read(buf[:cap(buf)])
+			var n int
+			var err error
+			if fill {
+				// An in-process decoder never waits for anyone: fill
+				// the block, so that the two goroutines meet once per
+				// MiB, not once per decoder window.
+				n, err = io.ReadFull(r, buf[:cap(buf)])
+				if err == io.ErrUnexpectedEOF {
+					err = io.EOF
+				}
+			} else {
+				// One Read per block from a pipe: what is there is
+				// handed on at once (the writer may pause, and the tar
+				// reader must not wait for a full block that will not
+				// come).
+				n, err = r.Read(buf[:cap(buf)])
+			}
 			if n == 0 && err == nil {
 				ra.free <- buf
 				continue
