@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"archive/tar"
+	"bufio"
 	"cmp"
 	"context"
 	"crypto/sha256"
@@ -121,14 +122,18 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 		return nil, fmt.Errorf("reading archive %s: %w", archive, err)
 	}
 	defer dec.Close()
-	var interrupt func()
-	k, isProcess := dec.(interface{ kill() })
-	if isProcess {
-		interrupt = k.kill // a stalled xz would block the read-ahead
+	// An in-process decoder gets a goroutine of its own (a read-ahead),
+	// so that decompression overlaps parsing and writing; the xz program
+	// already runs beside us, and is read through a large buffer.
+	var src discardReader
+	if _, isProcess := dec.(*xzCommand); isProcess {
+		src = bufio.NewReaderSize(dec, 1<<20)
+	} else {
+		ra := newReadAhead(dec)
+		defer ra.Close() // before dec.Close: until then the goroutine reads dec
+		src = ra
 	}
-	ra := newReadAhead(dec, !isProcess, interrupt)
-	defer ra.Close() // before dec.Close: until then the goroutine reads dec
-	tarStream := &boundedReader{ctx: ctx, r: ra, n: x.lim.MaxTarSize}
+	tarStream := &boundedReader{ctx: ctx, r: src, n: x.lim.MaxTarSize}
 	x.stream = tarStream
 	if err := x.run(tar.NewReader(tarStream)); err != nil {
 		return nil, x.wrapReadErr(err)
@@ -505,9 +510,16 @@ func (x *extractor) finish() error {
 var errTarTooLarge = errors.New("tar stream too large")
 
 // boundedReader reads at most n bytes from r, and stops when ctx is done.
+// discardReader is what the tar reader reads: a read-ahead, or a
+// bufio.Reader over the xz program's output.
+type discardReader interface {
+	io.Reader
+	Discard(n int) (int, error)
+}
+
 type boundedReader struct {
 	ctx context.Context
-	r   io.Reader
+	r   discardReader
 	n   int64
 	pos int64 // bytes read or skipped so far
 }
@@ -517,8 +529,7 @@ type boundedReader struct {
 // supported (what tar's discard asks for), and the skipped bytes count
 // against the size limit as read bytes do.
 func (b *boundedReader) Seek(offset int64, whence int) (int64, error) {
-	ra, ok := b.r.(*readAhead)
-	if whence != io.SeekCurrent || offset < 0 || !ok {
+	if whence != io.SeekCurrent || offset < 0 {
 		return 0, errors.New("fetch: only forward seeks from the current position")
 	}
 	if err := b.ctx.Err(); err != nil {
@@ -527,7 +538,13 @@ func (b *boundedReader) Seek(offset int64, whence int) (int64, error) {
 	if offset > b.n {
 		offset = b.n // the next Read reports the limit
 	}
-	k, err := ra.skip(offset)
+	var k int64
+	var err error
+	for k < offset && err == nil { // Discard takes an int
+		var d int
+		d, err = b.r.Discard(int(min(offset-k, 1<<30)))
+		k += int64(d)
+	}
 	b.n -= k
 	b.pos += k
 	if err != nil && err != io.EOF {

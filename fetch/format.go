@@ -201,14 +201,6 @@ func (x *xzCommand) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// kill stops the xz process, ending a blocked Read; it is safe to call
-// while another goroutine reads.
-func (x *xzCommand) kill() {
-	if x.cmd.Process != nil {
-		x.cmd.Process.Kill()
-	}
-}
-
 // Close kills xz if it is still running and waits for it.
 func (x *xzCommand) Close() error {
 	x.once.Do(func() {

@@ -20,30 +20,28 @@ type block struct {
 	err error
 }
 
-// readAhead reads r in a goroutine, which is the only user of r until
-// Close returns. Close stops it and waits for it, calling interrupt first
-// (if set) to end a read that would block; it does not close r.
+// readAhead reads r, an in-process decoder, in a goroutine, which is the
+// only user of r until Close returns. Close stops it and waits for it; it
+// does not close r.
 type readAhead struct {
-	interrupt func()
-	full      chan block
-	free      chan []byte
-	stop      chan struct{}
-	once      sync.Once
-	done      sync.WaitGroup
-	cur       []byte
-	off       int
-	err       error
+	full chan block
+	free chan []byte
+	stop chan struct{}
+	once sync.Once
+	done sync.WaitGroup
+	cur  []byte
+	off  int
+	err  error
 }
 
-// newReadAhead starts reading r. fill says r is an in-process decoder
-// whose reads never wait on another process, so blocks are filled whole;
-// otherwise (a pipe) each block is one Read.
-func newReadAhead(r io.Reader, fill bool, interrupt func()) *readAhead {
+// newReadAhead starts reading r. r must be an in-process decoder, whose
+// reads never wait on another process: blocks are filled whole, so that
+// the two goroutines meet once per block, not once per decoder window.
+func newReadAhead(r io.Reader) *readAhead {
 	ra := &readAhead{
-		interrupt: interrupt,
-		full:      make(chan block, readAheadBlocks),
-		free:      make(chan []byte, readAheadBlocks),
-		stop:      make(chan struct{}),
+		full: make(chan block, readAheadBlocks),
+		free: make(chan []byte, readAheadBlocks),
+		stop: make(chan struct{}),
 	}
 	for i := 0; i < readAheadBlocks; i++ {
 		ra.free <- make([]byte, readAheadSize)
@@ -58,26 +56,9 @@ func newReadAhead(r io.Reader, fill bool, interrupt func()) *readAhead {
 			case <-ra.stop:
 				return
 			}
-			var n int
-			var err error
-			if fill {
-				// An in-process decoder never waits for anyone: fill
-				// the block, so that the two goroutines meet once per
-				// MiB, not once per decoder window.
-				n, err = io.ReadFull(r, buf[:cap(buf)])
-				if err == io.ErrUnexpectedEOF {
-					err = io.EOF
-				}
-			} else {
-				// One Read per block from a pipe: what is there is
-				// handed on at once (the writer may pause, and the tar
-				// reader must not wait for a full block that will not
-				// come).
-				n, err = r.Read(buf[:cap(buf)])
-			}
-			if n == 0 && err == nil {
-				ra.free <- buf
-				continue
+			n, err := io.ReadFull(r, buf[:cap(buf)])
+			if err == io.ErrUnexpectedEOF {
+				err = io.EOF
 			}
 			select {
 			case ra.full <- block{buf: buf[:n], err: err}:
@@ -111,21 +92,16 @@ func (ra *readAhead) Read(p []byte) (int, error) {
 
 // Close stops the reading goroutine and waits for it.
 func (ra *readAhead) Close() error {
-	ra.once.Do(func() {
-		close(ra.stop)
-		if ra.interrupt != nil {
-			ra.interrupt()
-		}
-	})
+	ra.once.Do(func() { close(ra.stop) })
 	ra.done.Wait()
 	return nil
 }
 
-// skip drops the next n bytes without copying them, as far as they are
-// already read ahead, and reads past the rest; it returns how many bytes
-// it skipped (fewer only at the end of the stream, with its error).
-func (ra *readAhead) skip(n int64) (int64, error) {
-	var done int64
+// Discard drops the next n bytes without copying them, as
+// bufio.Reader.Discard does; it returns how many bytes it dropped (fewer
+// only at the end of the stream, with its error).
+func (ra *readAhead) Discard(n int) (int, error) {
+	var done int
 	for done < n {
 		if ra.off == len(ra.cur) {
 			if ra.err != nil {
@@ -139,8 +115,8 @@ func (ra *readAhead) skip(n int64) (int64, error) {
 			ra.cur, ra.off, ra.err = b.buf, 0, b.err
 			continue
 		}
-		k := min(int64(len(ra.cur)-ra.off), n-done)
-		ra.off += int(k)
+		k := min(len(ra.cur)-ra.off, n-done)
+		ra.off += k
 		done += k
 	}
 	return done, nil
