@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -93,7 +94,11 @@ rvendor.sum. "rvendor verify", run by the build, proves offline that the tree
 is what the lock says and names every file that drifted.
 
 The spec is rvendor.toml, found by walking up from the working directory
-(or -C DIR) the way git finds .git, or given with --spec.`,
+(or -C DIR) the way git finds .git, or given with --spec.
+
+With --json, a command prints its result as JSON on stdout; when it fails,
+it prints {"error": {"message", "hint", "exit", "places": [{"position",
+"message", "hint"}]}} there as well as the usual lines on stderr.`,
 		Version:       version(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -138,7 +143,55 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if err == nil {
 		return exitOK
 	}
-	return report(stderr, err)
+	code := report(stderr, err)
+	if g.JSON {
+		reportJSON(stdout, err, code)
+	}
+	return code
+}
+
+// jsonError is what --json prints on stdout when a command fails, so that
+// a script reading stdout always gets a JSON document.
+type jsonError struct {
+	Error struct {
+		Message string          `json:"message"`
+		Hint    string          `json:"hint,omitempty"`
+		Exit    int             `json:"exit"`
+		Places  []jsonErrorItem `json:"places,omitempty"` // spec, lock or sum errors, one per place
+	} `json:"error"`
+}
+
+type jsonErrorItem struct {
+	Position string `json:"position"` // file:line:col
+	Message  string `json:"message"`
+	Hint     string `json:"hint,omitempty"`
+}
+
+// reportJSON prints err as a jsonError, unless the command already wrote
+// its own report (an exitError without an error, as verify's drift).
+func reportJSON(w io.Writer, err error, code int) {
+	var ee *exitError
+	if errors.As(err, &ee) && ee.err == nil {
+		return
+	}
+	var out jsonError
+	out.Error.Message, out.Error.Exit = err.Error(), code
+	if ee != nil {
+		out.Error.Hint = ee.hint
+	}
+	var list vendorspec.ErrorList
+	var one *vendorspec.Error
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &one):
+		list = vendorspec.ErrorList{one}
+	}
+	for _, e := range list {
+		out.Error.Places = append(out.Error.Places, jsonErrorItem{Position: e.Pos.String(), Message: e.Msg, Hint: e.Hint})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(out)
 }
 
 // report prints err the one way rvendor prints errors and returns the exit
