@@ -261,7 +261,10 @@ func (w *Workspace) recover() error {
 				filepath.Join(state, journalFile), err, state)
 		}
 		if err := w.rollForward(&j, nil); err != nil {
-			return fmt.Errorf("finishing an interrupted update: %w", err)
+			return fmt.Errorf("finishing an interrupted update: %w; the swaps still to do are listed in %s, "+
+				"the old copies are kept under %s: fix the cause (permissions, a read-only mount, a file in the way) and run rvendor update again, "+
+				"or restore the tree, rvendor.lock and rvendor.sum from version control and remove %s",
+				err, filepath.Join(state, journalFile), filepath.Join(state, stagingDir, j.ID, "old"), state)
 		}
 		w.Recovered = append(w.Recovered, "finished an interrupted update")
 	case !errors.Is(err, fs.ErrNotExist):
