@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,5 +218,28 @@ func TestOpenSerializes(t *testing.T) {
 		w2.Close()
 	case <-time.After(10 * time.Second):
 		t.Fatal("the second Open did not proceed after the first closed")
+	}
+}
+
+// TestStuckJournalSaysWhatToDo: a journal that cannot be finished is an
+// error of Open naming the journal, where the old copies are and what to
+// do; nothing is removed.
+func TestStuckJournalSaysWhatToDo(t *testing.T) {
+	root := oldState(t)
+	state := filepath.Join(root, tree.StateDir)
+	write(t, filepath.Join(state, "staging", "x", "new", "demo", "lib.rs"), "new")
+	write(t, filepath.Join(state, "staging", "x", "old", "0", "lib.rs"), "older") // aside already taken
+	write(t, filepath.Join(state, "journal.json"), `{"id":"x","swaps":[{"dest":"vendor/demo","staged":".rvendor/staging/x/new/demo","aside":".rvendor/staging/x/old/0"}]}`)
+	_, err := tree.Open(root)
+	if err == nil {
+		t.Fatal("Open finished a journal whose dest and old copy both exist")
+	}
+	for _, want := range []string{"journal.json", filepath.Join("staging", "x", "old"), "run rvendor update again", "restore the tree"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q: %v", want, err)
+		}
+	}
+	if read(t, filepath.Join(root, "vendor/demo/lib.rs")) != "old" || !tree.Pending(root) {
+		t.Error("a failed recovery changed the tree or dropped the journal")
 	}
 }
