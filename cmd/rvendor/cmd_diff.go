@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rvendor/rvendor/tree"
 	"github.com/rvendor/rvendor/tree/patch"
 )
 
@@ -59,6 +60,9 @@ func runDiff(ctx context.Context, g *globalOptions, o *diffOptions, args []strin
 	if err := refuseConflict(p.Spec.Dir); err != nil {
 		return err
 	}
+	if tree.Pending(p.Spec.Dir) {
+		return usageErr(fmt.Errorf("%w in %s", tree.ErrPending, p.Spec.Dir), "run rvendor update to finish it first")
+	}
 	comps, err := selectComponents(p.Spec, args)
 	if err != nil {
 		return err
@@ -84,7 +88,9 @@ func runDiff(ctx context.Context, g *globalOptions, o *diffOptions, args []strin
 		if err != nil {
 			return fmt.Errorf("component %s: %w", c.Name, err)
 		}
-		dest := filepath.Join(p.Spec.Dir, filepath.FromSlash(c.Dest))
+		// The folder as vendored: the lock's dest (the spec's may have
+		// moved since the last update).
+		dest := filepath.Join(p.Spec.Dir, filepath.FromSlash(lc.Dest))
 		changes, err := treeChanges(ctx, exp.Dir, dest)
 		if err != nil {
 			return fmt.Errorf("component %s: %w", c.Name, err)
