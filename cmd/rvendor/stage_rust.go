@@ -248,6 +248,9 @@ func stageRust(ctx context.Context, g *globalOptions, p *project, cache *fetch.C
 	if lc.Signer == "" {
 		lc.Signer = "unsigned"
 	}
+	if old := p.Lock.Component(c.Name); old != nil && old.Signer != "" && old.Signer != lc.Signer {
+		g.warn("%s: signed by %s, but the last update was signed by %s: check that the new key is one you trust", c.Name, lc.Signer, old.Signer)
+	}
 	lc.Added = added
 	slices.SortFunc(files, func(a, b tree.File) int { return strings.Compare(a.Path, b.Path) })
 	return &staged{Lock: lc, Files: files, Dir: dst, Notes: dedupe(notes)}, nil
