@@ -225,3 +225,25 @@ func hashHex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// TestRustSignerChangeWarns: an update whose manifest is signed by another
+// key than the lock recorded says so loudly (and a custom keyring too).
+func TestRustSignerChangeWarns(t *testing.T) {
+	c := newRustCLI(t)
+	dir := rustTree(t, "rust-src", "")
+	if code, out := c.run("-C", dir, "update"); code != 0 {
+		t.Fatalf("update: %s", out)
+	}
+	if _, out := c.run("-C", dir, "update", "--force"); !strings.Contains(out, "NOT the Rust release key built into rvendor") {
+		t.Errorf("a custom keyring was not announced:\n%s", out)
+	}
+	// The same release from a server with another key.
+	c.srv = distserver.New(t, distserver.Options{Library: realdata.RustSrc163(t)})
+	code, out := c.run("-C", dir, "update", "--force")
+	if code != 0 {
+		t.Fatalf("update from the second server: %s", out)
+	}
+	if !strings.Contains(out, "but the last update was signed by") {
+		t.Errorf("a change of signer was not reported:\n%s", out)
+	}
+}
