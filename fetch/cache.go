@@ -18,6 +18,7 @@ import (
 	"github.com/rogpeppe/go-internal/lockedfile"
 
 	"github.com/rvendor/rvendor/fetch/internal/retry"
+	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
 // MaxDownloadSize caps one download (4 GiB); a longer body is refused
@@ -229,7 +230,7 @@ func checkURL(rawURL string) (*url.URL, error) {
 		}
 		return u, nil
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !vendorspec.IsLoopback(u.Hostname()) {
 			return nil, fmt.Errorf("refusing plain http URL %s: use https:// (http:// is allowed only to loopback hosts)", rawURL)
 		}
 		return u, nil
@@ -240,14 +241,6 @@ func checkURL(rawURL string) (*url.URL, error) {
 		return u, nil
 	}
 	return nil, fmt.Errorf("refusing URL %s: only https://, file:// and loopback http:// URLs are fetched", rawURL)
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 var defaultClient = sync.OnceValue(func() *http.Client {

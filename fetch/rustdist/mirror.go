@@ -2,7 +2,7 @@ package rustdist
 
 import (
 	"fmt"
-	"net"
+	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 	"net/url"
 	"strings"
 )
@@ -40,13 +40,7 @@ func CheckRoot(root string) (string, error) {
 
 // IsLoopback reports whether host (without port) is localhost or a
 // loopback IP address.
-func IsLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func IsLoopback(host string) bool { return vendorspec.IsLoopback(host) }
 
 // MapURL rewrites u, a URL read from a manifest, onto root. Manifests copied
 // verbatim to a mirror still name https://static.rust-lang.org/dist/…;
