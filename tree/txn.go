@@ -49,6 +49,20 @@ type Workspace struct {
 // finish) and recovers from any interrupted run: a decided transaction is
 // rolled forward, an undecided one's staging folder is removed.
 func Open(root string) (*Workspace, error) {
+	w, err := openLocked(root)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.recover(); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// openLocked creates the state folder and takes the workspace lock,
+// waiting for another rvendor run to finish.
+func openLocked(root string) (*Workspace, error) {
 	state := filepath.Join(root, StateDir)
 	if err := os.MkdirAll(state, 0o755); err != nil {
 		return nil, fmt.Errorf("creating rvendor's state folder: %w", err)
@@ -68,12 +82,7 @@ func Open(root string) (*Workspace, error) {
 			return nil, fmt.Errorf("locking %s: %w", f.Name(), err)
 		}
 	}
-	w := &Workspace{Root: root, lock: f}
-	if err := w.recover(); err != nil {
-		w.Close()
-		return nil, err
-	}
-	return w, nil
+	return &Workspace{Root: root, lock: f}, nil
 }
 
 // Close releases the workspace lock.
@@ -106,6 +115,9 @@ type swap struct {
 	Dest   string `json:"dest"`
 	Staged string `json:"staged"` // "" removes Dest
 	Aside  string `json:"aside"`  // where the old Dest is kept until the end
+	// Existed records whether Dest existed when the journal was written,
+	// so that RollBack knows to remove what the swap created.
+	Existed bool `json:"existed"`
 }
 
 // Txn stages new content for some paths of the tree and then swaps it all
@@ -216,6 +228,9 @@ func (t *Txn) Commit() error {
 		return errors.New("transaction already finished")
 	}
 	t.hook("staged")
+	for i := range t.swaps {
+		t.swaps[i].Existed = exists(filepath.Join(t.w.Root, filepath.FromSlash(t.swaps[i].Dest)))
+	}
 	// The staged content must be on disk before the journal decides the
 	// swap: otherwise a power loss after the swap could leave empty files
 	// where the old copy was already deleted.
@@ -263,7 +278,7 @@ func (w *Workspace) recover() error {
 		if err := w.rollForward(&j, nil); err != nil {
 			return fmt.Errorf("finishing an interrupted update: %w; the swaps still to do are listed in %s, "+
 				"the old copies are kept under %s: fix the cause (permissions, a read-only mount, a file in the way) and run rvendor update again, "+
-				"or restore the tree, rvendor.lock and rvendor.sum from version control and remove %s",
+				"or put everything back as it was with rvendor update --abort (or restore from version control and remove %s)",
 				err, filepath.Join(state, journalFile), filepath.Join(state, stagingDir, j.ID, "old"), state)
 		}
 		w.Recovered = append(w.Recovered, "finished an interrupted update")
@@ -304,6 +319,16 @@ func (w *Workspace) rollForward(j *journal, hook func(string)) error {
 		if staged != "" {
 			if fi, err := os.Lstat(staged); err == nil && fi.Mode().IsRegular() {
 				// A file is replaced by one rename: dest never vanishes.
+				// Its old content is kept aside by a hard link, for
+				// RollBack.
+				if exists(dest) && !exists(aside) {
+					if err := os.MkdirAll(filepath.Dir(aside), 0o755); err != nil {
+						return err
+					}
+					if err := os.Link(dest, aside); err != nil {
+						return fmt.Errorf("keeping the old %s: %w", s.Dest, err)
+					}
+				}
 				if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 					return err
 				}
@@ -352,6 +377,60 @@ func (w *Workspace) rollForward(j *journal, hook func(string)) error {
 	if hook != nil {
 		hook("committed")
 	}
+	return os.RemoveAll(filepath.Join(state, stagingDir, j.ID))
+}
+
+// RollBack undoes a decided but unfinished transaction of the workspace
+// at root, for when it cannot be finished (a read-only mount, a file in the
+// way): every swapped path gets its old content back from the copy kept
+// aside, what the transaction created is removed, then the journal and the
+// staging folder go. It takes the workspace lock itself. If it is
+// interrupted, the journal remains and the next Open finishes the
+// transaction instead, so the tree always ends wholly old or wholly new.
+func RollBack(root string) error {
+	w, err := openLocked(root)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	state := filepath.Join(root, StateDir)
+	data, err := os.ReadFile(filepath.Join(state, journalFile))
+	if err != nil {
+		return fmt.Errorf("no interrupted update to roll back: %w", err)
+	}
+	var j journal
+	if err := json.Unmarshal(data, &j); err != nil {
+		return fmt.Errorf("the journal of the interrupted update is corrupt: %w; restore the tree from version control and remove %s", err, state)
+	}
+	abs := func(rel string) string { return filepath.Join(root, filepath.FromSlash(rel)) }
+	for i := len(j.Swaps) - 1; i >= 0; i-- {
+		s := j.Swaps[i]
+		dest, aside := abs(s.Dest), abs(s.Aside)
+		// Take the new content out of the tree, back into staging.
+		if exists(dest) && (exists(aside) || !s.Existed) {
+			parked := abs(filepath.ToSlash(filepath.Join(StateDir, stagingDir, j.ID, "rolled-back", fmt.Sprint(i))))
+			if err := os.MkdirAll(filepath.Dir(parked), 0o755); err != nil {
+				return err
+			}
+			if err := os.Rename(dest, parked); err != nil {
+				return fmt.Errorf("taking the new %s out: %w", s.Dest, err)
+			}
+		}
+		if exists(aside) {
+			if err := os.Rename(aside, dest); err != nil {
+				return fmt.Errorf("putting the old %s back: %w", s.Dest, err)
+			}
+		} else if s.Existed && !exists(dest) {
+			return fmt.Errorf("the old %s was not kept: restore it from version control", s.Dest)
+		}
+	}
+	if err := syncFS(root); err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(state, journalFile)); err != nil {
+		return err
+	}
+	syncDir(state)
 	return os.RemoveAll(filepath.Join(state, stagingDir, j.ID))
 }
 

@@ -234,12 +234,74 @@ func TestStuckJournalSaysWhatToDo(t *testing.T) {
 	if err == nil {
 		t.Fatal("Open finished a journal whose dest and old copy both exist")
 	}
-	for _, want := range []string{"journal.json", filepath.Join("staging", "x", "old"), "run rvendor update again", "restore the tree"} {
+	for _, want := range []string{"journal.json", filepath.Join("staging", "x", "old"), "run rvendor update again", "rvendor update --abort"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q: %v", want, err)
 		}
 	}
 	if read(t, filepath.Join(root, "vendor/demo/lib.rs")) != "old" || !tree.Pending(root) {
 		t.Error("a failed recovery changed the tree or dropped the journal")
+	}
+}
+
+// TestRollBack stops a commit at every crash point after the journal and
+// rolls it back: the tree is exactly the old one again, the lock file
+// included, a removed folder is back and nothing the commit created stays.
+func TestRollBack(t *testing.T) {
+	for _, point := range []string{"journal", "swap", "files"} {
+		t.Run(point, func(t *testing.T) {
+			root := oldState(t)
+			func() {
+				defer func() { recover() }()
+				w, err := tree.Open(root)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer w.Close()
+				w.Hook = func(p string) {
+					if p == point {
+						panic(crash{p})
+					}
+				}
+				txn, err := w.Begin()
+				if err != nil {
+					t.Fatal(err)
+				}
+				staged := txn.StagePath("demo")
+				write(t, filepath.Join(staged, "lib.rs"), "new")
+				txn.Replace("vendor/demo", staged)
+				txn.Replace("vendor/gone", "")
+				created := txn.StagePath("created")
+				write(t, filepath.Join(created, "x.rs"), "created")
+				txn.Replace("vendor/created", created)
+				txn.WriteFile("rvendor.lock", []byte("lock new"))
+				txn.Commit()
+			}()
+			if !tree.Pending(root) {
+				t.Fatalf("no journal after a crash at %s", point)
+			}
+			if err := tree.RollBack(root); err != nil {
+				t.Fatal(err)
+			}
+			if got := read(t, filepath.Join(root, "vendor/demo/lib.rs")); got != "old" {
+				t.Errorf("lib.rs = %q after roll-back, want old", got)
+			}
+			if got := read(t, filepath.Join(root, "rvendor.lock")); got != "lock old" {
+				t.Errorf("lock = %q after roll-back, want the old one", got)
+			}
+			if got := read(t, filepath.Join(root, "vendor/gone/x.rs")); got != "gone" {
+				t.Errorf("the removed folder is not back: %q", got)
+			}
+			if _, err := os.Stat(filepath.Join(root, "vendor/created")); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("what the commit created is still there: %v", err)
+			}
+			if tree.Pending(root) {
+				t.Error("journal still there after roll-back")
+			}
+			ents, _ := os.ReadDir(filepath.Join(root, tree.StateDir, "staging"))
+			if len(ents) != 0 {
+				t.Errorf("staging not cleaned: %v", ents)
+			}
+		})
 	}
 }

@@ -74,8 +74,10 @@ then update, verify and patch refuse to run.
 
 Nothing changes until everything has been fetched and checked: a hash
 mismatch, a refused archive entry or an interrupted run leaves the tree, the
-lock and the sum as they were. Downloads are cached ($RVENDOR_CACHE, or the
-user cache folder). Two rvendor runs in one tree wait for each other.
+lock and the sum as they were. A run interrupted while swapping is finished
+by the next rvendor update, or rolled back to how things were before it by
+"rvendor update --abort". Downloads are cached ($RVENDOR_CACHE, or the user
+cache folder). Two rvendor runs in one tree wait for each other.
 
 EXIT STATUS
   0  the tree, lock and sum are up to date
@@ -97,7 +99,7 @@ EXIT STATUS
 	cmd.Flags().BoolVar(&o.Force, "force", false, "fetch and place components even when the lock says they are current (undeclared edits are discarded)")
 	cmd.Flags().StringVar(&o.To, "to", "", "move the one named rust-src or rustc-src component to `VERSION`, carrying its patches, and rewrite its version in rvendor.toml")
 	cmd.Flags().BoolVar(&o.Continue, "continue", false, "finish a conflicted update once its files in .rvendor/conflict/tree are resolved")
-	cmd.Flags().BoolVar(&o.Abort, "abort", false, "drop a conflicted update; the tree, lock and spec stay as they are")
+	cmd.Flags().BoolVar(&o.Abort, "abort", false, "drop a conflicted update (the tree, lock and spec stay as they are), or roll back an interrupted one")
 	addKeyringFlag(cmd, g)
 	return cmd
 }
@@ -838,6 +840,20 @@ func openConflict(g *globalOptions) (*tree.Workspace, *conflictState, error) {
 }
 
 func runUpdateAbort(g *globalOptions) error {
+	// An update interrupted after it decided (its journal is there) is
+	// rolled back to the tree, lock and sum from before it: for when it
+	// cannot be finished.
+	specPath, err := g.specPath()
+	if err != nil {
+		return err
+	}
+	if root := filepath.Dir(specPath); tree.Pending(root) {
+		if err := tree.RollBack(root); err != nil {
+			return fmt.Errorf("rolling back the interrupted update: %w", err)
+		}
+		g.say("rolled back the interrupted update: the tree, lock and sum are as they were before it")
+		return nil
+	}
 	ws, st, err := openConflict(g)
 	if err != nil {
 		return err
