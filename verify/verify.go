@@ -288,7 +288,7 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 		if sc != nil && sc.Patches != "" {
 			cr.Hint = fmt.Sprintf("undeclared edits: see them with rvendor diff %s; keep them with rvendor patch record %s -m SUBJECT, or discard them with rvendor update --force %s", name, name, name)
 		} else {
-			cr.Hint = "files differ from rvendor.sum: restore them (git checkout), or run rvendor update to re-vendor; to keep edits, set patches in the spec and run rvendor patch record " + name
+			cr.Hint = "files differ from rvendor.sum: restore them (git checkout), or re-vendor with rvendor update --force " + name + "; to keep edits, set patches in the spec and run rvendor patch record " + name
 		}
 	}
 	return cr, nil
