@@ -25,15 +25,15 @@ import (
 type Fault int
 
 const (
-	OK        Fault = iota
-	Status500       // answer 500 Internal Server Error
-	NotFound        // answer 404, as if the file did not exist
-	Truncate        // send the full Content-Length, then half the body, then close
-	Stall           // send half the body, then wait Options.StallFor (or until the client gives up), then close
-	Corrupt         // flip one byte of the body (a wrong hash, or a bad signature for .asc)
-	WrongKey        // .asc only: a valid signature made by another key
-	BadSig          // .asc only: a signature by the right key over other data
-	Redirect        // 302 to the same path on another loopback host
+	OK        Fault = iota // no fault: answer normally
+	Status500              // answer 500 Internal Server Error
+	NotFound               // answer 404, as if the file did not exist
+	Truncate               // send the full Content-Length, then half the body, then close
+	Stall                  // send half the body, then wait Options.StallFor (or until the client gives up), then close
+	Corrupt                // flip one byte of the body (a wrong hash, or a bad signature for .asc)
+	WrongKey               // .asc only: a valid signature made by another key
+	BadSig                 // .asc only: a signature by the right key over other data
+	Redirect               // 302 to the same path on another loopback host
 )
 
 // Options configure New.
