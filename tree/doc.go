@@ -5,7 +5,11 @@
 //     content is staged on the same filesystem, then swapped in by renaming
 //     the old folder aside, renaming the new one in, and only then removing
 //     the old one. An interrupted swap is finished by the next run from a
-//     journal written before the first rename.
+//     journal written before the first rename (and after the staged
+//     content is flushed to disk), or undone by RollBack from the old
+//     copies kept aside until the end.
+//   - Two rvendor runs in one workspace wait for each other (flock on
+//     .rvendor/lock).
 //   - Hashes are Go's "h1:" directory hash (golang.org/x/mod/sumdb/dirhash
 //     Hash1) over every regular file below a folder, with slash-separated
 //     names relative to it.
