@@ -326,7 +326,14 @@ func (w *Workspace) rollForward(j *journal, hook func(string)) error {
 						return err
 					}
 					if err := os.Link(dest, aside); err != nil {
-						return fmt.Errorf("keeping the old %s: %w", s.Dest, err)
+						// A filesystem without hard links: copy it.
+						data, rerr := os.ReadFile(dest)
+						if rerr != nil {
+							return fmt.Errorf("keeping the old %s: %w", s.Dest, err)
+						}
+						if werr := writeSynced(aside, data); werr != nil {
+							return fmt.Errorf("keeping the old %s: %w", s.Dest, werr)
+						}
 					}
 				}
 				if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
