@@ -116,8 +116,9 @@ type swap struct {
 	Staged string `json:"staged"` // "" removes Dest
 	Aside  string `json:"aside"`  // where the old Dest is kept until the end
 	// Existed records whether Dest existed when the journal was written,
-	// so that RollBack knows to remove what the swap created.
-	Existed bool `json:"existed"`
+	// so that RollBack knows to remove what the swap created; nil in a
+	// journal that does not say, which RollBack refuses.
+	Existed *bool `json:"existed,omitempty"`
 }
 
 // Txn stages new content for some paths of the tree and then swaps it all
@@ -229,7 +230,8 @@ func (t *Txn) Commit() error {
 	}
 	t.hook("staged")
 	for i := range t.swaps {
-		t.swaps[i].Existed = exists(filepath.Join(t.w.Root, filepath.FromSlash(t.swaps[i].Dest)))
+		e := exists(filepath.Join(t.w.Root, filepath.FromSlash(t.swaps[i].Dest)))
+		t.swaps[i].Existed = &e
 	}
 	// The staged content must be on disk before the journal decides the
 	// swap: otherwise a power loss after the swap could leave empty files
@@ -326,13 +328,11 @@ func (w *Workspace) rollForward(j *journal, hook func(string)) error {
 						return err
 					}
 					if err := os.Link(dest, aside); err != nil {
-						// A filesystem without hard links: copy it.
-						data, rerr := os.ReadFile(dest)
-						if rerr != nil {
-							return fmt.Errorf("keeping the old %s: %w", s.Dest, err)
-						}
-						if werr := writeSynced(aside, data); werr != nil {
-							return fmt.Errorf("keeping the old %s: %w", s.Dest, werr)
+						// A filesystem without hard links: copy it, to a
+						// temporary name first, so that a copy cut short
+						// is never taken for the old file.
+						if cerr := copyFile(dest, aside); cerr != nil {
+							return fmt.Errorf("keeping the old %s: %w", s.Dest, cerr)
 						}
 					}
 				}
@@ -410,24 +410,38 @@ func RollBack(root string) error {
 		return fmt.Errorf("the journal of the interrupted update is corrupt: %w; restore the tree from version control and remove %s", err, state)
 	}
 	abs := func(rel string) string { return filepath.Join(root, filepath.FromSlash(rel)) }
+	// Check first that every old copy a roll-back needs is there, so
+	// that a roll-back that cannot be done changes nothing.
+	for _, s := range j.Swaps {
+		if s.Existed == nil {
+			return fmt.Errorf("the journal %s does not record which paths existed, so it cannot be rolled back; run rvendor update to finish it",
+				filepath.Join(state, journalFile))
+		}
+		done := (s.Staged != "" && !exists(abs(s.Staged))) || (s.Staged == "" && !exists(abs(s.Dest)))
+		if done && *s.Existed && !exists(abs(s.Aside)) {
+			return fmt.Errorf("the old %s is no longer kept (%s is missing), so the update cannot be rolled back; run rvendor update to finish it, or restore from version control",
+				s.Dest, s.Aside)
+		}
+	}
 	for i := len(j.Swaps) - 1; i >= 0; i-- {
 		s := j.Swaps[i]
 		dest, aside := abs(s.Dest), abs(s.Aside)
-		// Take the new content out of the tree, back into staging.
-		if exists(dest) && (exists(aside) || !s.Existed) {
-			parked := abs(filepath.ToSlash(filepath.Join(StateDir, stagingDir, j.ID, "rolled-back", fmt.Sprint(i))))
-			if err := os.MkdirAll(filepath.Dir(parked), 0o755); err != nil {
-				return err
-			}
-			if err := os.Rename(dest, parked); err != nil {
+		// Take the new content out of the tree, back to where it was
+		// staged: if this roll-back is cut short, the next Open rolls
+		// forward again, and every swap is redone, not lost.
+		if exists(dest) && (exists(aside) || !*s.Existed) && s.Staged != "" && !exists(abs(s.Staged)) {
+			if err := os.Rename(dest, abs(s.Staged)); err != nil {
 				return fmt.Errorf("taking the new %s out: %w", s.Dest, err)
 			}
 		}
 		if exists(aside) {
+			if exists(dest) && !isRegular(aside) {
+				return fmt.Errorf("%s is in the way of its old copy %s", s.Dest, s.Aside)
+			}
 			if err := os.Rename(aside, dest); err != nil {
 				return fmt.Errorf("putting the old %s back: %w", s.Dest, err)
 			}
-		} else if s.Existed && !exists(dest) {
+		} else if *s.Existed && !exists(dest) {
 			return fmt.Errorf("the old %s was not kept: restore it from version control", s.Dest)
 		}
 	}
@@ -439,6 +453,32 @@ func RollBack(root string) error {
 	}
 	syncDir(state)
 	return os.RemoveAll(filepath.Join(state, stagingDir, j.ID))
+}
+
+func isRegular(p string) bool {
+	fi, err := os.Lstat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// copyFile copies src to dst through a temporary file, synced and renamed
+// into place, keeping src's permissions.
+func copyFile(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(src)
+	if err != nil {
+		return err
+	}
+	tmp := dst + ".tmp"
+	if err := writeSynced(tmp, data); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, fi.Mode().Perm()); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dst)
 }
 
 func exists(p string) bool {

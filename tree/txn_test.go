@@ -305,3 +305,48 @@ func TestRollBack(t *testing.T) {
 		})
 	}
 }
+
+// TestRollBackRefusesWithoutOldCopy: when an old copy is gone, RollBack
+// changes nothing and says so; the next Open then finishes the update.
+func TestRollBackRefusesWithoutOldCopy(t *testing.T) {
+	root := oldState(t)
+	func() {
+		defer func() { recover() }()
+		w, err := tree.Open(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		w.Hook = func(p string) {
+			if p == "files" {
+				panic(crash{p})
+			}
+		}
+		txn, _ := w.Begin()
+		staged := txn.StagePath("demo")
+		write(t, filepath.Join(staged, "lib.rs"), "new")
+		txn.Replace("vendor/demo", staged)
+		txn.WriteFile("rvendor.lock", []byte("lock new"))
+		txn.Commit()
+	}()
+	olds, _ := filepath.Glob(filepath.Join(root, tree.StateDir, "staging", "*", "old", "0"))
+	if len(olds) != 1 {
+		t.Fatalf("old copies: %v", olds)
+	}
+	os.RemoveAll(olds[0])
+	err := tree.RollBack(root)
+	if err == nil || !strings.Contains(err.Error(), "cannot be rolled back") {
+		t.Fatalf("RollBack = %v, want a refusal", err)
+	}
+	if read(t, filepath.Join(root, "rvendor.lock")) != "lock new" || read(t, filepath.Join(root, "vendor/demo/lib.rs")) != "new" {
+		t.Error("a refused roll-back changed the tree")
+	}
+	w, err := tree.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if tree.Pending(root) || read(t, filepath.Join(root, "rvendor.lock")) != "lock new" {
+		t.Error("Open did not finish the update after the refused roll-back")
+	}
+}
