@@ -56,9 +56,15 @@ func newReadAhead(r io.Reader) *readAhead {
 			case <-ra.stop:
 				return
 			}
-			n, err := io.ReadFull(r, buf[:cap(buf)])
-			if err == io.ErrUnexpectedEOF {
-				err = io.EOF
+			// Fill the block; only the decoder's own io.EOF ends the
+			// stream (io.ReadFull would turn a truncation the decoder
+			// reports as io.ErrUnexpectedEOF into a clean end).
+			n := 0
+			var err error
+			for n < len(buf[:cap(buf)]) && err == nil {
+				var m int
+				m, err = r.Read(buf[n:cap(buf)])
+				n += m
 			}
 			select {
 			case ra.full <- block{buf: buf[:n], err: err}:

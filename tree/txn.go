@@ -167,6 +167,11 @@ func (t *Txn) Replace(dest, staged string) error {
 		}
 		staged = filepath.ToSlash(rel)
 	}
+	for _, o := range t.swaps {
+		if o.Dest == dest || strings.HasPrefix(dest, o.Dest+"/") || strings.HasPrefix(o.Dest, dest+"/") {
+			return fmt.Errorf("%s and %s overlap: one transaction cannot replace both", o.Dest, dest)
+		}
+	}
 	if err := t.sameFS(dest); err != nil {
 		return err
 	}

@@ -393,11 +393,12 @@ func ParseSum(path string, data []byte) (*Sum, error) {
 		} else {
 			l, text = text, ""
 		}
+		l = strings.TrimSuffix(l, "\r") // a sum checked out with CRLF line ends
 		if l == "" || l[0] == '#' {
 			continue
 		}
 		name, rest, ok := strings.Cut(l, " ")
-		if !ok {
+		if !ok || name == "" {
 			return nil, bad("want \"component mode size sha256 path\"")
 		}
 		pristine := false

@@ -99,6 +99,7 @@ func TestParseErrors(t *testing.T) {
 		{"dot dest", comp("dest = \".\"\n"), "7:1", `dest "." is empty`},
 		{"url on rust-src", comp("dest = \"d\"\nurl = \"https://x/y.tar.gz\"\n"), "8:1", `url is only for kind "archive"`},
 		{"patches in dest", comp("dest = \"d\"\npatches = \"d/p\"\n"), "8:1", `patches "d/p" is inside dest "d"`},
+		{"lockfile in dest", "version = 1\n[[component]]\nname = \"b\"\nkind = \"crate\"\nversion = \"0.60.1\"\ndest = \"v\"\nlockfile = \"v/Cargo.lock\"\n", "7:1", `lockfile "v/Cargo.lock" is inside dest "v"`},
 		{"bad exclude", comp("dest = \"d\"\nexclude = [\"[\"]\n"), "8:12", `exclude pattern "[" is not valid`},
 		{"bad license", comp("dest = \"d\"\nlicense = \"MIT AND\"\n"), "8:1", `not a valid SPDX expression`},
 		{"http remote", "version = 1\n[sources]\nrust-dist = \"http://example.org\"\n", "3:1", "plain http to a remote host"},
@@ -231,6 +232,14 @@ func TestSumErrors(t *testing.T) {
 	_, err := vendorspec.ParseSum("rvendor.sum", []byte("demo 0644 3 "+h+" a\ndemo 0644 3 "+h+" a\n"))
 	if err == nil {
 		t.Error("a file listed twice was accepted")
+	}
+	if _, err := vendorspec.ParseSum("rvendor.sum", []byte(" 0644 3 "+h+" a\n")); err == nil {
+		t.Error("a line with no component name was accepted")
+	}
+	// A sum checked out with CRLF line ends reads as the same sum.
+	crlf, err := vendorspec.ParseSum("rvendor.sum", []byte("# header\r\ndemo 0644 3 "+h+" src/a.rs\r\n"))
+	if err != nil || crlf.Files["demo"][0].Path != "src/a.rs" {
+		t.Errorf("CRLF sum: %v, %+v", err, crlf)
 	}
 }
 

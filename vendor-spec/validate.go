@@ -230,6 +230,9 @@ func validateComponent(c *Component, i int, d *decoder) {
 		if c.Lockfile != "" && checkRelPath(d, at("lockfile"), what, "lockfile", c.Lockfile) {
 			if why := ReservedPath(c.Lockfile); why != "" {
 				d.errorf(at("lockfile"), "keep the lockfile in the tree, outside rvendor's files", "%s: lockfile %q %s", what, c.Lockfile, why)
+			} else if c.Dest != "" && within(c.Lockfile, c.Dest) {
+				d.errorf(at("lockfile"), "keep the lockfile outside dest, which updates replace (dest gets its own copy of the closure's Cargo.lock)",
+					"%s: lockfile %q is inside dest %q", what, c.Lockfile, c.Dest)
 			}
 		}
 	}

@@ -94,7 +94,7 @@ func runTree(g *globalOptions, o *treeOptions, args []string) error {
 		tc := treeComponent{Name: c.Name, Kind: c.Kind, Version: c.Version, Dest: c.Dest, License: c.License, Patches: []treePatch{}}
 		if lc := p.Lock.Component(c.Name); lc != nil {
 			tc.Vendored = true
-			tc.Version, tc.Dest = lc.Version, lc.Dest
+			tc.Version, tc.Dest, tc.License = lc.Version, lc.Dest, lc.License
 			tc.URL, tc.SHA256, tc.Manifest, tc.Signer = lc.URL, lc.SHA256, lc.Manifest, lc.Signer
 			tc.Files, tc.Bytes, tc.Upstream, tc.Tree, tc.Added = lc.Files, lc.Bytes, lc.Upstream, lc.Tree, lc.Added
 			for _, pt := range lc.Patches {
@@ -103,7 +103,7 @@ func runTree(g *globalOptions, o *treeOptions, args []string) error {
 			for _, cr := range lc.Crates {
 				tc.Crates = append(tc.Crates, treeCrate{Name: cr.Name, Version: cr.Version, License: cr.License, Dir: cr.Dir, Stub: cr.Stub})
 			}
-			tc.Stale = c.Stale(lc)
+			tc.Stale = append(c.Stale(lc), c.StaleInputs(p.Spec.Dir, lc)...)
 		} else if c.Kind == vendorspec.KindArchive {
 			tc.URL, tc.SHA256 = c.URL, c.SHA256
 		}

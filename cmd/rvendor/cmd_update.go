@@ -188,6 +188,7 @@ func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []s
 	newSum := cloneSum(p.Sum)
 	res := updateResult{Recovered: ws.Recovered}
 	swapped := false
+	takenOver := map[string]bool{} // removed components whose dest a renamed one took
 	for _, c := range comps {
 		old := p.Lock.Component(c.Name)
 		queueChanged, err := verify.QueueChanges(p.Spec.Dir, c, oldOrEmpty(old))
@@ -203,14 +204,29 @@ func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []s
 		if err := checkDest(p.Spec.Dir, c.Dest); err != nil {
 			return fmt.Errorf("component %s: %w", c.Name, err)
 		}
-		if old == nil && !o.Force {
-			if err := refuseOccupiedDest(p.Spec.Dir, c); err != nil {
-				return err
+		// Whose folder does dest replace? Its own (old), a component the
+		// spec renamed (same dest, no longer in the spec), or nobody's:
+		// then it must hold nothing rvendor did not put there.
+		prev := old
+		if prev == nil {
+			if r := renamedFrom(p, c); r != nil {
+				prev, takenOver[r.Name] = r, true
 			}
 		}
-		if old != nil && !o.Force {
-			if err := refuseUndeclaredEdits(ctx, g, p, c.Name); err != nil {
-				return err
+		if prev != nil && prev.Dest != c.Dest && (within(c.Dest, prev.Dest) || within(prev.Dest, c.Dest)) {
+			return usageErr(fmt.Errorf("component %s: dest moves from %s to %s, which overlap", c.Name, prev.Dest, c.Dest),
+				"move it to a folder of its own, or in two steps through another folder")
+		}
+		if !o.Force {
+			if prev != nil {
+				if err := refuseUndeclaredEdits(ctx, g, p, prev.Name); err != nil {
+					return err
+				}
+			}
+			if prev == nil || prev.Dest != c.Dest {
+				if err := refuseOccupiedDest(p.Spec.Dir, c); err != nil {
+					return err
+				}
 			}
 		}
 		st, err := stageComponent(ctx, g, p, cache, txn, c)
@@ -265,16 +281,18 @@ func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []s
 			if specComponent(p.Spec, lc.Name) != nil {
 				continue
 			}
-			if !o.Force {
-				if err := refuseUndeclaredEdits(ctx, g, p, lc.Name); err != nil {
+			if !takenOver[lc.Name] {
+				if !o.Force {
+					if err := refuseUndeclaredEdits(ctx, g, p, lc.Name); err != nil {
+						return err
+					}
+				}
+				if err := checkDest(p.Spec.Dir, lc.Dest); err != nil {
+					return fmt.Errorf("component %s: removing it: %w", lc.Name, err)
+				}
+				if err := txn.Replace(lc.Dest, ""); err != nil {
 					return err
 				}
-			}
-			if err := checkDest(p.Spec.Dir, lc.Dest); err != nil {
-				return fmt.Errorf("component %s: removing it: %w", lc.Name, err)
-			}
-			if err := txn.Replace(lc.Dest, ""); err != nil {
-				return err
 			}
 			swapped = true
 			newLock.Remove(lc.Name)
@@ -283,6 +301,11 @@ func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []s
 		}
 	}
 
+	// A renamed component's old entry goes, whichever components were named.
+	for name := range takenOver {
+		newLock.Remove(name)
+		newSum.Remove(name)
+	}
 	// The sum holds exactly the locked components.
 	for name := range newSum.Files {
 		if newLock.Component(name) == nil {
@@ -1150,4 +1173,20 @@ func refuseOccupiedDest(root string, c *vendorspec.Component) error {
 		err: fmt.Errorf("component %s: dest %s already holds files that rvendor did not vendor (%s, ...); an update would replace them",
 			c.Name, c.Dest, entries[0].Name()),
 		hint: fmt.Sprintf("to keep them as maintainer edits, run rvendor adopt %s --component %s --from ...; to replace them, run rvendor update --force %s", c.Dest, c.Name, c.Name)}
+}
+
+// renamedFrom returns the locked component that c replaces under a new
+// name: one no longer in the spec with the same dest, or nil.
+func renamedFrom(p *project, c *vendorspec.Component) *vendorspec.LockedComponent {
+	for _, lc := range p.Lock.Components {
+		if lc.Dest == c.Dest && specComponent(p.Spec, lc.Name) == nil {
+			return lc
+		}
+	}
+	return nil
+}
+
+// within reports whether slash path p is dir or below it.
+func within(p, dir string) bool {
+	return p == dir || strings.HasPrefix(p, dir+"/")
 }
