@@ -119,31 +119,7 @@ func TestRecoverFinishes(t *testing.T) {
 	for _, point := range tree.CrashPoints {
 		t.Run(point, func(t *testing.T) {
 			root := oldState(t)
-			var w *tree.Workspace
-			func() {
-				defer func() { recover() }()
-				var err error
-				w, err = tree.Open(root)
-				if err != nil {
-					t.Fatal(err)
-				}
-				w.Hook = func(p string) {
-					if p == point {
-						panic(crash{p})
-					}
-				}
-				txn, err := w.Begin()
-				if err != nil {
-					t.Fatal(err)
-				}
-				staged := txn.StagePath("demo")
-				write(t, filepath.Join(staged, "lib.rs"), "new")
-				txn.Replace("vendor/demo", staged)
-				txn.Replace("vendor/gone", "")
-				txn.WriteFile("rvendor.lock", []byte("lock new"))
-				txn.Commit()
-			}()
-			w.Close()
+			crashAt(t, root, point, nil)
 			w2, err := tree.Open(root)
 			if err != nil {
 				t.Fatal(err)
@@ -251,32 +227,11 @@ func TestRollBack(t *testing.T) {
 	for _, point := range []string{"journal", "swap", "files"} {
 		t.Run(point, func(t *testing.T) {
 			root := oldState(t)
-			func() {
-				defer func() { recover() }()
-				w, err := tree.Open(root)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer w.Close()
-				w.Hook = func(p string) {
-					if p == point {
-						panic(crash{p})
-					}
-				}
-				txn, err := w.Begin()
-				if err != nil {
-					t.Fatal(err)
-				}
-				staged := txn.StagePath("demo")
-				write(t, filepath.Join(staged, "lib.rs"), "new")
-				txn.Replace("vendor/demo", staged)
-				txn.Replace("vendor/gone", "")
+			crashAt(t, root, point, func(txn *tree.Txn) {
 				created := txn.StagePath("created")
 				write(t, filepath.Join(created, "x.rs"), "created")
 				txn.Replace("vendor/created", created)
-				txn.WriteFile("rvendor.lock", []byte("lock new"))
-				txn.Commit()
-			}()
+			})
 			if !tree.Pending(root) {
 				t.Fatalf("no journal after a crash at %s", point)
 			}
@@ -310,25 +265,7 @@ func TestRollBack(t *testing.T) {
 // changes nothing and says so; the next Open then finishes the update.
 func TestRollBackRefusesWithoutOldCopy(t *testing.T) {
 	root := oldState(t)
-	func() {
-		defer func() { recover() }()
-		w, err := tree.Open(root)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer w.Close()
-		w.Hook = func(p string) {
-			if p == "files" {
-				panic(crash{p})
-			}
-		}
-		txn, _ := w.Begin()
-		staged := txn.StagePath("demo")
-		write(t, filepath.Join(staged, "lib.rs"), "new")
-		txn.Replace("vendor/demo", staged)
-		txn.WriteFile("rvendor.lock", []byte("lock new"))
-		txn.Commit()
-	}()
+	crashAt(t, root, "files", nil)
 	olds, _ := filepath.Glob(filepath.Join(root, tree.StateDir, "staging", "*", "old", "0"))
 	if len(olds) != 1 {
 		t.Fatalf("old copies: %v", olds)
@@ -349,4 +286,43 @@ func TestRollBackRefusesWithoutOldCopy(t *testing.T) {
 	if tree.Pending(root) || read(t, filepath.Join(root, "rvendor.lock")) != "lock new" {
 		t.Error("Open did not finish the update after the refused roll-back")
 	}
+}
+
+// crashAt runs a commit that replaces vendor/demo, removes vendor/gone,
+// does what more adds, and writes the lock, and stops it at point as a
+// kill would (the hook panics; the workspace lock is released).
+func crashAt(t *testing.T, root, point string, more func(*tree.Txn)) {
+	t.Helper()
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if c, ok := r.(crash); !ok || c.point != point {
+					panic(r)
+				}
+			}
+		}()
+		w, err := tree.Open(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		w.Hook = func(p string) {
+			if p == point {
+				panic(crash{p})
+			}
+		}
+		txn, err := w.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		staged := txn.StagePath("demo")
+		write(t, filepath.Join(staged, "lib.rs"), "new")
+		txn.Replace("vendor/demo", staged)
+		txn.Replace("vendor/gone", "")
+		if more != nil {
+			more(txn)
+		}
+		txn.WriteFile("rvendor.lock", []byte("lock new"))
+		txn.Commit()
+	}()
 }
