@@ -423,41 +423,12 @@ func (w *scanWorker) readDir(d *dirRef, rel string) ([]string, error) {
 	return paths, nil
 }
 
-func direntTypeOf(mode uint32) uint8 {
-	switch mode & unix.S_IFMT {
-	case unix.S_IFREG:
-		return unix.DT_REG
-	case unix.S_IFDIR:
-		return unix.DT_DIR
-	case unix.S_IFLNK:
-		return unix.DT_LNK
-	case unix.S_IFIFO:
-		return unix.DT_FIFO
-	case unix.S_IFSOCK:
-		return unix.DT_SOCK
-	case unix.S_IFCHR:
-		return unix.DT_CHR
-	case unix.S_IFBLK:
-		return unix.DT_BLK
-	}
-	return unix.DT_UNKNOWN
-}
+// direntTypeOf and direntMode convert between a stat mode's type bits and
+// a dirent's d_type, which are the same bits shifted (DTTOIF(t) = t << 12
+// on Linux and the BSDs), so modeType serves both.
+func direntTypeOf(mode uint32) uint8 { return uint8((mode & unix.S_IFMT) >> 12) }
 
-func direntMode(typ uint8) fs.FileMode {
-	switch typ {
-	case unix.DT_LNK:
-		return fs.ModeSymlink
-	case unix.DT_FIFO:
-		return fs.ModeNamedPipe
-	case unix.DT_SOCK:
-		return fs.ModeSocket
-	case unix.DT_CHR:
-		return fs.ModeDevice | fs.ModeCharDevice
-	case unix.DT_BLK:
-		return fs.ModeDevice
-	}
-	return fs.ModeIrregular
-}
+func direntMode(typ uint8) fs.FileMode { return modeType(uint32(typ) << 12) }
 
 func (w *scanWorker) do(t *task) error {
 	if t.dir != nil {
