@@ -20,15 +20,8 @@ import (
 // applies to pristine 1.63 alloc to reproduce the kernel's files byte for
 // byte.
 func TestAdoptLinux61Alloc(t *testing.T) {
-	kernel := realdata.Path(t, "linux-6.1/rust/alloc")
+	dir := linux61AllocTree(t)
 	c := newRustCLI(t)
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "rvendor.toml"), []byte("version = 1\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("cp", "-a", kernel, filepath.Join(dir, "rust")).CombinedOutput(); err != nil {
-		t.Fatalf("copying: %v %s", err, out)
-	}
 	env := []string{"-C", dir}
 	code, out := c.run(append(env, "adopt", "rust", "--component", "alloc", "--from", "rust-src@1.63.0",
 		"--path", "library/alloc/src", "--keyring", c.srv.KeyringFile)...)
@@ -82,4 +75,19 @@ func TestAdoptLinux61Alloc(t *testing.T) {
 	if out, err := exec.Command("diff", "-r", pristine, filepath.Join(dir, "rust")).CombinedOutput(); err != nil {
 		t.Errorf("pristine 1.63 + queue differs from the kernel's rust/alloc:\n%s", out)
 	}
+}
+
+// linux61AllocTree returns a fresh tree holding a copy of Linux 6.1's
+// hand-vendored rust/alloc (real data) at rust/, with an empty spec.
+func linux61AllocTree(t *testing.T) string {
+	t.Helper()
+	kernel := realdata.Path(t, "linux-6.1/rust/alloc")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "rvendor.toml"), []byte("version = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cp", "-a", kernel, filepath.Join(dir, "rust")).CombinedOutput(); err != nil {
+		t.Fatalf("copying: %v %s", err, out)
+	}
+	return dir
 }

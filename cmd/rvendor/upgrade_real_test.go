@@ -27,15 +27,8 @@ var adoptScoreRE = regexp.MustCompile(`(?m)^rust-src@(\S+): (\d+) upstream files
 // were, and update --abort leaves them so with verify still clean. Never
 // a crash, never a half-written tree.
 func TestUpgradeRealAdoptAlloc(t *testing.T) {
-	kernel := realdata.Path(t, "linux-6.1/rust/alloc")
+	dir := linux61AllocTree(t)
 	c := newTwoReleaseCLI(t)
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "rvendor.toml"), []byte("version = 1\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("cp", "-a", kernel, filepath.Join(dir, "rust")).CombinedOutput(); err != nil {
-		t.Fatalf("copying: %v %s", err, out)
-	}
 	env := []string{"-C", dir}
 	code, out := c.run(append(env, "adopt", "rust", "--component", "alloc", "--from", "rust-src@1.63.0",
 		"--path", "library/alloc/src", "--guess", "1.63.0,1.96.0", "--keyring", c.srv.KeyringFile)...)
