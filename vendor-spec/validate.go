@@ -63,7 +63,7 @@ func validate(s *Spec, d *decoder) {
 			if b.Dest == "" {
 				continue
 			}
-			if within(a.Dest, b.Dest) || within(b.Dest, a.Dest) {
+			if Within(a.Dest, b.Dest) || Within(b.Dest, a.Dest) {
 				d.errorf(b.Pos.At("dest"), "give each component a folder of its own, neither inside the other",
 					"dest %q of %s overlaps dest %q of %s (line %d)", b.Dest, b.Name, a.Dest, a.Name, a.Pos.At("dest").Line)
 			}
@@ -77,7 +77,7 @@ func validate(s *Spec, d *decoder) {
 				continue
 			}
 			for key, p := range map[string]string{"patches": a.Patches, "lockfile": a.Lockfile} {
-				if p != "" && (within(p, b.Dest) || within(b.Dest, p)) {
+				if p != "" && (Within(p, b.Dest) || Within(b.Dest, p)) {
 					d.errorf(a.Pos.At(key), "keep it outside every component's dest",
 						"component %s: %s %q overlaps dest %q of %s, which updates replace", a.Name, key, p, b.Dest, b.Name)
 				}
@@ -86,8 +86,8 @@ func validate(s *Spec, d *decoder) {
 	}
 }
 
-// within reports whether slash path p is dir or below it.
-func within(p, dir string) bool {
+// Within reports whether the slash path p is dir or lies below it.
+func Within(p, dir string) bool {
 	return p == dir || strings.HasPrefix(p, dir+"/")
 }
 
@@ -230,7 +230,7 @@ func validateComponent(c *Component, i int, d *decoder) {
 		if c.Lockfile != "" && checkRelPath(d, at("lockfile"), what, "lockfile", c.Lockfile) {
 			if why := ReservedPath(c.Lockfile); why != "" {
 				d.errorf(at("lockfile"), "keep the lockfile in the tree, outside rvendor's files", "%s: lockfile %q %s", what, c.Lockfile, why)
-			} else if c.Dest != "" && within(c.Lockfile, c.Dest) {
+			} else if c.Dest != "" && Within(c.Lockfile, c.Dest) {
 				d.errorf(at("lockfile"), "keep the lockfile outside dest, which updates replace (dest gets its own copy of the closure's Cargo.lock)",
 					"%s: lockfile %q is inside dest %q", what, c.Lockfile, c.Dest)
 			}
@@ -258,7 +258,7 @@ func validateComponent(c *Component, i int, d *decoder) {
 	if c.Root != "" {
 		checkRelPath(d, at("root"), what, "root", c.Root)
 		for i, p := range c.Paths {
-			if !within(p, c.Root) {
+			if !Within(p, c.Root) {
 				d.errorf(at(fmt.Sprintf("paths[%d]", i)), fmt.Sprintf("write a path that starts with %q", c.Root+"/"),
 					"%s: path %q is not under root %q", what, p, c.Root)
 			}
@@ -280,7 +280,7 @@ func validateComponent(c *Component, i int, d *decoder) {
 	if c.Patches != "" && checkRelPath(d, at("patches"), what, "patches", c.Patches) {
 		if why := ReservedPath(c.Patches); why != "" {
 			d.errorf(at("patches"), "keep the patch queue in a folder of its own, such as rust/vendor/patches/"+c.Name, "%s: patches %q %s", what, c.Patches, why)
-		} else if c.Dest != "" && within(c.Patches, c.Dest) {
+		} else if c.Dest != "" && Within(c.Patches, c.Dest) {
 			d.errorf(at("patches"), "keep the patch queue outside dest, such as rust/vendor/patches/"+c.Name,
 				"%s: patches %q is inside dest %q, where updates would overwrite it", what, c.Patches, c.Dest)
 		}
@@ -301,7 +301,7 @@ func ReservedPath(p string) string {
 			return "is one of rvendor's own files"
 		}
 	}
-	if within(p, tree.StateDir) {
+	if Within(p, tree.StateDir) {
 		return "lies inside rvendor's state folder " + tree.StateDir
 	}
 	for _, el := range strings.Split(p, "/") {

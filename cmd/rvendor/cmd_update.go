@@ -213,7 +213,7 @@ func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []s
 				prev, takenOver[r.Name] = r, true
 			}
 		}
-		if prev != nil && prev.Dest != c.Dest && (within(c.Dest, prev.Dest) || within(prev.Dest, c.Dest)) {
+		if prev != nil && prev.Dest != c.Dest && (vendorspec.Within(c.Dest, prev.Dest) || vendorspec.Within(prev.Dest, c.Dest)) {
 			return usageErr(fmt.Errorf("component %s: dest moves from %s to %s, which overlap", c.Name, prev.Dest, c.Dest),
 				"move it to a folder of its own, or in two steps through another folder")
 		}
@@ -1184,9 +1184,4 @@ func renamedFrom(p *project, c *vendorspec.Component) *vendorspec.LockedComponen
 		}
 	}
 	return nil
-}
-
-// within reports whether slash path p is dir or below it.
-func within(p, dir string) bool {
-	return p == dir || strings.HasPrefix(p, dir+"/")
 }
