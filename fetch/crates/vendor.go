@@ -55,6 +55,10 @@ type Options struct {
 	// Progress, if set, is called (from several goroutines, one at a
 	// time) after each crate is unpacked and checked.
 	Progress func(done, total int, name string)
+	// DirName is the name dst will have where it is finally placed (the
+	// last element of the component's dest); cargo-config.toml names the
+	// folder by it. "" means dst's own base name.
+	DirName string
 }
 
 // Crate describes one vendored crate.
@@ -281,7 +285,11 @@ func Vendor(ctx context.Context, dst string, o Options) (res *Result, err error)
 	}
 
 	// The top-level files.
-	cfg := []byte(configText(filepath.Base(dst)))
+	dirName := o.DirName
+	if dirName == "" {
+		dirName = filepath.Base(dst)
+	}
+	cfg := []byte(configText(dirName))
 	for _, f := range []struct {
 		name string
 		data []byte
