@@ -8,6 +8,14 @@
 //     journal written before the first rename (and after the staged
 //     content is flushed to disk), or undone by RollBack from the old
 //     copies kept aside until the end.
+//   - Nothing is written through a path that Workspace.Path refuses: an
+//     absolute, unclean or ".." path, a path at or below .git or .rvendor,
+//     or one with an existing parent that is a symbolic link or not a
+//     folder. Replace and WriteFile check every dest with it.
+//   - Staged content lives only in paths the transaction handed out
+//     (NewPath, NewDir, NewFile: each in a parent folder of its own, so
+//     two never collide), or in a caller's state folder (StatePath).
+//     Commit refuses, before its journal, a staged path that is gone.
 //   - Two rvendor runs in one workspace wait for each other (flock on
 //     .rvendor/lock).
 //   - Hashes are Go's "h1:" directory hash (golang.org/x/mod/sumdb/dirhash

@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -21,6 +24,8 @@ const (
 	journalFile = "journal.json"     // present only while a swap is under way
 	stagingDir  = "staging"          // one folder per transaction
 	journalTmp  = "journal.json.tmp" //
+	idFile      = "id"               // this state folder's random id (ID)
+	specFile    = "spec"             // the base name of the spec owning the state folder
 )
 
 // CrashPoints are the places where a test may stop a commit, in the order
@@ -37,6 +42,7 @@ var ErrPending = errors.New("an interrupted rvendor update has not been finished
 type Workspace struct {
 	Root string // absolute; the spec's folder
 	lock *os.File
+	id   string // see ID
 
 	// Hook, when set, is called at each of CrashPoints during Commit. A
 	// test uses it to stop the process there (as a kill would).
@@ -63,6 +69,10 @@ func Open(root string) (*Workspace, error) {
 // openLocked creates the state folder and takes the workspace lock,
 // waiting for another rvendor run to finish.
 func openLocked(root string) (*Workspace, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
 	state := filepath.Join(root, StateDir)
 	if err := os.MkdirAll(state, 0o755); err != nil {
 		return nil, fmt.Errorf("creating rvendor's state folder: %w", err)
@@ -82,7 +92,81 @@ func openLocked(root string) (*Workspace, error) {
 			return nil, fmt.Errorf("locking %s: %w", f.Name(), err)
 		}
 	}
-	return &Workspace{Root: root, lock: f}, nil
+	w := &Workspace{Root: root, lock: f}
+	if w.id, err = stateID(state); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// ID identifies this workspace's state folder: the random id kept in
+// StateDir/id (made 0600 by the first Open, never part of the tree's
+// content) and the inode number of that file. Every journal records it,
+// and a caller can record it in its own state (a conflicted update) to
+// refuse state that this workspace did not write: a state folder that came
+// with the tree (committed to git, or in a tarball) or was copied from
+// another tree has another inode, whatever its files say.
+func (w *Workspace) ID() string { return w.id }
+
+// stateID reads (or, the first time, makes) the id file of the state
+// folder and returns the workspace id (see ID).
+func stateID(state string) (string, error) {
+	p := filepath.Join(state, idFile)
+	for range 2 {
+		f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+		if errors.Is(err, fs.ErrNotExist) {
+			var b [16]byte
+			if _, err := rand.Read(b[:]); err != nil {
+				return "", err
+			}
+			nf, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
+			if errors.Is(err, fs.ErrExist) {
+				continue
+			}
+			if err != nil {
+				return "", fmt.Errorf("making the workspace id %s: %w", p, err)
+			}
+			_, err = nf.WriteString(hex.EncodeToString(b[:]) + "\n")
+			if err == nil {
+				err = nf.Sync()
+			}
+			if cerr := nf.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				os.Remove(p)
+				return "", fmt.Errorf("making the workspace id %s: %w", p, err)
+			}
+			syncDir(state)
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("reading the workspace id %s: %w; remove %s if it is not a file rvendor made", p, err, p)
+		}
+		defer f.Close()
+		var st unix.Stat_t
+		if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+			return "", err
+		}
+		buf := make([]byte, 64)
+		n, _ := f.Read(buf)
+		id := strings.TrimSuffix(string(buf[:n]), "\n")
+		if st.Mode&unix.S_IFMT != unix.S_IFREG || len(id) != 32 || !isHex(id) {
+			return "", fmt.Errorf("%s is not a workspace id that rvendor made; remove it (rvendor makes a new one)", p)
+		}
+		return fmt.Sprintf("%s-%d", id, st.Ino), nil
+	}
+	return "", fmt.Errorf("making the workspace id %s: it keeps changing", p)
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // Close releases the workspace lock.
@@ -129,6 +213,11 @@ type Txn struct {
 	dir   string // absolute staging folder
 	swaps []swap
 	done  bool
+
+	mu sync.Mutex // guards next, for NewPath from several goroutines
+	// next numbers the folders NewPath hands out: each path gets a
+	// parent of its own, so no two can collide.
+	next int
 }
 
 // Begin starts a transaction with its own staging folder below the
@@ -140,54 +229,217 @@ func (w *Workspace) Begin() (*Txn, error) {
 	}
 	id := hex.EncodeToString(b[:])
 	dir := filepath.Join(w.Root, StateDir, stagingDir, id)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "new"), 0o755); err != nil {
 		return nil, fmt.Errorf("creating the staging folder: %w", err)
 	}
 	return &Txn{w: w, id: id, dir: dir}, nil
 }
 
-// StagePath returns a path inside the staging folder, not yet existing,
-// where the caller puts the new content of one item (name must be unique
-// within the transaction).
-func (t *Txn) StagePath(name string) string {
-	return filepath.Join(t.dir, "new", name)
+// NewPath returns a fresh absolute path inside the transaction's staging
+// folder: it does not exist yet and its parent does, so a function that
+// must create its destination itself (fetch.Extract, crates.Vendor) can
+// be given it. Every call gets a parent folder of its own
+// (staging/<id>/new/<n>/<hint>), so no two paths ever collide, whatever
+// the hints: hint is only a readable last element (made one path element;
+// "item" when empty). NewPath may be called from several goroutines.
+func (t *Txn) NewPath(hint string) (string, error) {
+	t.mu.Lock()
+	if t.done {
+		t.mu.Unlock()
+		return "", errors.New("transaction already finished")
+	}
+	n := t.next
+	t.next++
+	t.mu.Unlock()
+	parent := filepath.Join(t.dir, "new", strconv.Itoa(n))
+	if err := os.Mkdir(parent, 0o755); err != nil {
+		return "", fmt.Errorf("making a staging path: %w", err)
+	}
+	return filepath.Join(parent, safeHint(hint)), nil
 }
 
-// Replace records that dest (relative to the root, slash-separated) is to
-// be replaced by staged, a path from StagePath that the caller has filled.
-// An empty staged removes dest.
+// NewDir is NewPath with the path created as an empty folder.
+func (t *Txn) NewDir(hint string) (string, error) {
+	p, err := t.NewPath(hint)
+	if err != nil {
+		return "", err
+	}
+	if err := os.Mkdir(p, 0o755); err != nil {
+		return "", fmt.Errorf("making a staging folder: %w", err)
+	}
+	return p, nil
+}
+
+// NewFile is NewPath with the path created as an empty file (mode 0644).
+func (t *Txn) NewFile(hint string) (string, error) {
+	p, err := t.NewPath(hint)
+	if err != nil {
+		return "", err
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return "", fmt.Errorf("making a staging file: %w", err)
+	}
+	return p, f.Close()
+}
+
+// StagePath returns a path inside the staging folder, not yet existing.
+//
+// Deprecated: use NewPath, which reports errors. StagePath now hands out
+// NewPath's unique paths, so name need not be unique any more.
+func (t *Txn) StagePath(name string) string {
+	p, err := t.NewPath(name)
+	if err != nil {
+		// The caller's next step (making or writing the path) fails
+		// with the reason.
+		return filepath.Join(t.dir, "new", "unavailable", safeHint(name))
+	}
+	return p
+}
+
+// Replace records that dest is to be replaced by staged, which the caller
+// has filled; an empty staged removes dest.
+//
+// dest goes through Workspace.Path (the containment check). staged must be
+// a path this transaction handed out (NewPath, NewDir, NewFile), that is,
+// strictly inside its own staging folder, or a path strictly inside a
+// caller's state folder (StatePath): a conflicted update's work tree.
+// staged must exist; nothing on its way below the state folder may be a
+// symbolic link. A staged path may not lie inside a dest that an earlier
+// Replace of this transaction replaces or removes, and two dests may not
+// overlap.
+//
+// For compatibility, dest may also name a caller's state folder
+// (StateDir/name) with an empty staged; use RemoveState instead.
 func (t *Txn) Replace(dest, staged string) error {
+	if t.done {
+		return errors.New("transaction already finished")
+	}
+	var destAbs string
+	if name, ok := strings.CutPrefix(dest, StateDir+"/"); ok && staged == "" && checkStateName(name) == nil {
+		p, err := t.w.StatePath(name)
+		if err != nil {
+			return err
+		}
+		destAbs = p
+	} else {
+		p, err := t.w.Path(dest)
+		if err != nil {
+			return err
+		}
+		destAbs = p
+	}
+	var stagedRel string
 	if staged != "" {
-		if _, err := os.Lstat(staged); err != nil {
+		rel, err := t.stagedRel(staged)
+		if err != nil {
 			return fmt.Errorf("staged content for %s: %w", dest, err)
 		}
-		rel, err := filepath.Rel(t.w.Root, staged)
-		if err != nil || strings.HasPrefix(rel, "..") {
-			return fmt.Errorf("staged content for %s is outside the workspace", dest)
-		}
-		staged = filepath.ToSlash(rel)
+		stagedRel = rel
 	}
-	for _, o := range t.swaps {
-		if o.Dest == dest || strings.HasPrefix(dest, o.Dest+"/") || strings.HasPrefix(o.Dest, dest+"/") {
-			return fmt.Errorf("%s and %s overlap: one transaction cannot replace both", o.Dest, dest)
-		}
-	}
-	if err := t.sameFS(dest); err != nil {
+	if err := overlaps(t.swaps, dest, stagedRel); err != nil {
 		return err
 	}
-	aside := filepath.ToSlash(filepath.Join(StateDir, stagingDir, t.id, "old", fmt.Sprint(len(t.swaps))))
-	t.swaps = append(t.swaps, swap{Dest: dest, Staged: staged, Aside: aside})
+	if err := t.sameFS(destAbs, dest); err != nil {
+		return err
+	}
+	aside := path.Join(StateDir, stagingDir, t.id, "old", strconv.Itoa(len(t.swaps)))
+	t.swaps = append(t.swaps, swap{Dest: dest, Staged: stagedRel, Aside: aside})
+	return nil
+}
+
+// RemoveState records that the caller's state folder StateDir/name (see
+// StatePath) is to be removed in this transaction, with everything else
+// it swaps. Replace whatever is staged inside it first.
+func (t *Txn) RemoveState(name string) error {
+	if err := checkStateName(name); err != nil {
+		return err
+	}
+	return t.Replace(path.Join(StateDir, name), "")
+}
+
+// stagedRel checks an absolute staged path (see Replace) and returns it
+// relative to the root, slash-separated.
+func (t *Txn) stagedRel(staged string) (string, error) {
+	if !filepath.IsAbs(staged) {
+		return "", fmt.Errorf("%s is not an absolute path from this transaction (Txn.NewPath)", staged)
+	}
+	rel, err := filepath.Rel(t.w.Root, filepath.Clean(staged))
+	if err != nil {
+		return "", fmt.Errorf("%s is not inside the workspace %s", staged, t.w.Root)
+	}
+	rel = filepath.ToSlash(rel)
+	if err := checkStaged(rel, t.id); err != nil {
+		return "", err
+	}
+	if err := checkParents(t.w.Root, rel, rel); err != nil {
+		return "", err
+	}
+	if _, err := os.Lstat(staged); err != nil {
+		return "", err
+	}
+	return rel, nil
+}
+
+// checkStaged checks the spelling of a staged path relative to the root:
+// strictly inside the staging folder of transaction id, or inside a
+// caller's state folder.
+func checkStaged(rel, id string) error {
+	own := path.Join(StateDir, stagingDir, id) + "/"
+	if path.Clean(rel) != rel || rel == "" || path.IsAbs(rel) {
+		return fmt.Errorf("staged path %q is not clean", rel)
+	}
+	if strings.HasPrefix(rel, own) {
+		for _, e := range strings.Split(rel, "/") {
+			if e == ".." {
+				return fmt.Errorf("staged path %q leaves the staging folder", rel)
+			}
+		}
+		return nil
+	}
+	if rest, ok := strings.CutPrefix(rel, StateDir+"/"); ok {
+		name, below, ok := strings.Cut(rest, "/")
+		if ok && below != "" && checkStateName(name) == nil && !strings.HasPrefix(below, "../") && below != ".." {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is not a path this transaction handed out: staged content must be inside %s (use Txn.NewPath)", rel, own)
+}
+
+// overlaps refuses a swap of dest by staged (relative to the root) that
+// collides with earlier swaps: the same or nested dests, the same or
+// nested staged paths, or a staged path inside an earlier swap's dest
+// (which would be gone by its turn).
+func overlaps(swaps []swap, dest, staged string) error {
+	within := func(p, dir string) bool { return p == dir || strings.HasPrefix(p, dir+"/") }
+	for _, o := range swaps {
+		if within(dest, o.Dest) || within(o.Dest, dest) {
+			return fmt.Errorf("%s and %s overlap: one transaction cannot replace both", o.Dest, dest)
+		}
+		if staged == "" {
+			continue
+		}
+		if within(staged, o.Dest) {
+			return fmt.Errorf("the new %s is staged inside %s, which the transaction replaces first", dest, o.Dest)
+		}
+		if o.Staged != "" && (within(staged, o.Staged) || within(o.Staged, staged)) {
+			return fmt.Errorf("%s and %s are staged in the same place", o.Dest, dest)
+		}
+	}
 	return nil
 }
 
 // WriteFile stages data as the new content of the file dest (relative to
-// the root) and records its replacement.
+// the root, checked by Workspace.Path) and records its replacement.
 func (t *Txn) WriteFile(dest string, data []byte) error {
-	p := t.StagePath(fmt.Sprintf("file-%d-%s", len(t.swaps), filepath.Base(dest)))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if _, err := t.w.Path(dest); err != nil {
 		return err
 	}
-	if err := writeSynced(p, data); err != nil {
+	p, err := t.NewPath(path.Base(dest))
+	if err != nil {
+		return err
+	}
+	if err := writeNew(p, data); err != nil {
 		return err
 	}
 	return t.Replace(dest, p)
@@ -195,12 +447,12 @@ func (t *Txn) WriteFile(dest string, data []byte) error {
 
 // sameFS checks that dest's nearest existing folder is on the staging
 // folder's filesystem, so the swap is a rename and cannot half-happen.
-func (t *Txn) sameFS(dest string) error {
+func (t *Txn) sameFS(destAbs, dest string) error {
 	var st, sd unix.Stat_t
 	if err := unix.Stat(t.dir, &st); err != nil {
 		return err
 	}
-	p := filepath.Dir(filepath.Join(t.w.Root, filepath.FromSlash(dest)))
+	p := filepath.Dir(destAbs)
 	for {
 		if err := unix.Stat(p, &sd); err == nil {
 			break
@@ -219,10 +471,13 @@ func (t *Txn) sameFS(dest string) error {
 
 // Abort drops everything staged. The tree is untouched.
 func (t *Txn) Abort() error {
-	if t.done {
+	t.mu.Lock()
+	done := t.done
+	t.done = true
+	t.mu.Unlock()
+	if done {
 		return nil
 	}
-	t.done = true
 	return os.RemoveAll(t.dir)
 }
 
@@ -234,6 +489,17 @@ func (t *Txn) Commit() error {
 		return errors.New("transaction already finished")
 	}
 	t.hook("staged")
+	// A staged path that is gone would later be taken for one already
+	// swapped in: refuse before anything is decided.
+	for _, s := range t.swaps {
+		if s.Staged == "" {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(t.w.Root, filepath.FromSlash(s.Staged))); err != nil {
+			t.Abort()
+			return fmt.Errorf("the new content of %s (%s) is missing, so nothing was changed: %w", s.Dest, s.Staged, err)
+		}
+	}
 	for i := range t.swaps {
 		e := exists(filepath.Join(t.w.Root, filepath.FromSlash(t.swaps[i].Dest)))
 		t.swaps[i].Existed = &e
@@ -261,7 +527,9 @@ func (t *Txn) Commit() error {
 	}
 	syncDir(state)
 	t.hook("journal")
+	t.mu.Lock()
 	t.done = true
+	t.mu.Unlock()
 	return t.w.rollForward(&j, t.hook)
 }
 
@@ -489,6 +757,23 @@ func copyFile(src, dst string) error {
 func exists(p string) bool {
 	_, err := os.Lstat(p)
 	return err == nil
+}
+
+// writeNew writes data to p, which must not exist, and syncs it.
+func writeNew(p string, data []byte) error {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func writeSynced(p string, data []byte) error {

@@ -46,7 +46,10 @@ func stage(t *testing.T, root string, hook func(string)) *tree.Txn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	staged := txn.StagePath("demo")
+	staged, err := txn.NewPath("demo")
+	if err != nil {
+		t.Fatal(err)
+	}
 	write(t, filepath.Join(staged, "lib.rs"), "new")
 	if err := txn.Replace("vendor/demo", staged); err != nil {
 		t.Fatal(err)
@@ -228,7 +231,10 @@ func TestRollBack(t *testing.T) {
 		t.Run(point, func(t *testing.T) {
 			root := oldState(t)
 			crashAt(t, root, point, func(txn *tree.Txn) {
-				created := txn.StagePath("created")
+				created, err := txn.NewPath("created")
+				if err != nil {
+					t.Fatal(err)
+				}
 				write(t, filepath.Join(created, "x.rs"), "created")
 				txn.Replace("vendor/created", created)
 			})
@@ -315,9 +321,14 @@ func crashAt(t *testing.T, root, point string, more func(*tree.Txn)) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		staged := txn.StagePath("demo")
+		staged, err := txn.NewPath("demo")
+		if err != nil {
+			t.Fatal(err)
+		}
 		write(t, filepath.Join(staged, "lib.rs"), "new")
-		txn.Replace("vendor/demo", staged)
+		if err := txn.Replace("vendor/demo", staged); err != nil {
+			t.Fatal(err)
+		}
 		txn.Replace("vendor/gone", "")
 		if more != nil {
 			more(txn)
