@@ -224,6 +224,9 @@ func (x *extractor) compile(sel Selection) error {
 		}
 		x.rawPaths = append(x.rawPaths, c)
 	}
+	if len(sel.Exclude) > MaxExcludePatterns {
+		return x.selErr("exclude", "", "%d patterns, over the limit of %d", len(sel.Exclude), MaxExcludePatterns)
+	}
 	for _, p := range sel.Exclude {
 		pat, err := compilePattern(p)
 		if err != nil {
@@ -370,8 +373,8 @@ func (x *extractor) excluded(name string) bool {
 		return false
 	}
 	elems := strings.Split(name, "/")
-	for _, p := range x.excl {
-		if p.match(elems) {
+	for i := range x.excl {
+		if x.excl[i].match(elems) {
 			return true
 		}
 	}

@@ -2,7 +2,6 @@ package fetch
 
 import (
 	"fmt"
-	"path"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -31,6 +30,9 @@ type Selection struct {
 	// of whole elements. A pattern that matches a folder excludes
 	// everything below it. Examples, with Root "demo-1.2.0":
 	// "demo-1.2.0/tests", "demo-1.2.0/**/*.md", "**/benches".
+	// At most MaxExcludePatterns patterns of at most MaxPatternLen bytes
+	// each; matching an entry costs time linear in the length of its
+	// name times the length of the patterns, whatever their "**".
 	Exclude []string
 	// Archive names the archive in error messages, e.g.
 	// "demo-1.2.0.tar.gz". When empty and Extract reads an *os.File, the
@@ -98,72 +100,6 @@ func cleanEntryName(name string, isDir bool) string {
 
 // cleanSelPath is cleanEntryName for a path written in a Selection.
 func cleanSelPath(p string) string { return cleanEntryName(p, true) }
-
-// pattern is one compiled Exclude pattern.
-type pattern struct {
-	elems []string
-	base  bool // no "/": match any element
-}
-
-func compilePattern(p string) (pattern, error) {
-	if p == "" {
-		return pattern{}, fmt.Errorf("empty pattern")
-	}
-	if strings.HasPrefix(p, "/") {
-		return pattern{}, fmt.Errorf("pattern %q starts with \"/\": patterns are archive paths, such as \"demo-1.2.0/tests\"", p)
-	}
-	p = strings.TrimSuffix(strings.TrimPrefix(p, "./"), "/")
-	elems := strings.Split(p, "/")
-	for _, e := range elems {
-		if e == "" || e == "." || e == ".." {
-			return pattern{}, fmt.Errorf("pattern %q has an empty, \".\" or \"..\" element", p)
-		}
-		if _, err := path.Match(e, ""); err != nil {
-			return pattern{}, fmt.Errorf("pattern %q: %v", p, err)
-		}
-	}
-	return pattern{elems: elems, base: len(elems) == 1}, nil
-}
-
-// match reports whether the pattern matches the archive path name or
-// one of its parent folders.
-func (p pattern) match(name []string) bool {
-	if p.base {
-		for _, e := range name {
-			if ok, _ := path.Match(p.elems[0], e); ok {
-				return true
-			}
-		}
-		return false
-	}
-	for k := 1; k <= len(name); k++ {
-		if matchElems(p.elems, name[:k]) {
-			return true
-		}
-	}
-	return false
-}
-
-func matchElems(pat, name []string) bool {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			for i := 0; i <= len(name); i++ {
-				if matchElems(pat[1:], name[i:]) {
-					return true
-				}
-			}
-			return false
-		}
-		if len(name) == 0 {
-			return false
-		}
-		if ok, _ := path.Match(pat[0], name[0]); !ok {
-			return false
-		}
-		pat, name = pat[1:], name[1:]
-	}
-	return len(name) == 0
-}
 
 // strToFold returns a string with the property that
 //
