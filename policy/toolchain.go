@@ -106,70 +106,100 @@ type ToolchainInput struct {
 // tools. Every check that applies is reported, in the order of the Check*
 // names.
 func CheckToolchain(in ToolchainInput) *ToolchainReport {
-	r := &ToolchainReport{}
-	add := func(c Check) { r.Checks = append(r.Checks, c) }
-	f := in.Found
-	pins := in.Pins
-	if pins == nil {
-		pins = &vendorspec.Toolchain{}
+	k := &checker{in: in, f: in.Found, pins: in.Pins, r: &ToolchainReport{}}
+	if k.pins == nil {
+		k.pins = &vendorspec.Toolchain{}
 	}
+	f, pins := k.f, k.pins
 	kernel := in.KernelMin != nil
-	pinSource := func(key string) string { return posString(pins.Pos.At(key)) }
-
-	rustcFound := ""
 	if f.RustcErr == nil {
-		rustcFound = f.Rustc.Version.String()
+		k.rustc = f.Rustc.Version.String()
 		if f.Rustc.CommitHash != "" {
-			rustcFound += fmt.Sprintf(" (%s %s)", shortHash(f.Rustc.CommitHash), f.Rustc.CommitDate)
+			k.rustc += fmt.Sprintf(" (%s %s)", shortHash(f.Rustc.CommitHash), f.Rustc.CommitDate)
 		}
 	}
-	bindgenFound := ""
 	if f.BindgenErr == nil {
-		bindgenFound = f.Bindgen.String()
+		k.bindgen = f.Bindgen.String()
 	}
-	libclangFound := ""
 	if f.LibclangErr == nil {
-		libclangFound = f.Libclang.String()
+		k.libclang = f.Libclang.String()
 	}
-	clangFound := ""
 	if f.ClangErr == nil {
-		clangFound = f.Clang.String()
+		k.clang = f.Clang.String()
 	}
-
-	// pinned checks one tool against its pin.
-	pinned := func(name, key, pin string, found Version, foundText string, ferr error, needed bool) {
-		c := Check{Name: name, Found: foundText, Wanted: pin, Source: pinSource(key)}
-		if pin == "" {
-			c.Wanted, c.Source = "(not pinned)", ""
+	k.pinned(CheckRustc, "rustc", pins.Rustc, f.Rustc.Version, k.rustc, f.RustcErr, kernel)
+	k.pinned(CheckBindgen, "bindgen", pins.Bindgen, f.Bindgen, k.bindgen, f.BindgenErr, kernel)
+	k.pinned(CheckLibclang, "libclang", pins.Libclang, f.Libclang, k.libclang, f.LibclangErr, kernel)
+	k.checkClang()
+	if f.ClangErr == nil && f.LibclangErr == nil {
+		c := Check{Name: CheckClangLibclang, Found: "libclang " + k.libclang, Wanted: "clang " + k.clang, Status: StatusOK}
+		if f.Clang.Compare(f.Libclang) != 0 {
+			c.Status = StatusWarning
+			c.Message = "bindgen's libclang is not the clang that compiles the C code: the bindings may not match the C ABI (point LIBCLANG_PATH at clang's libclang)"
 		}
+		k.add(c)
+	}
+	if lib := in.Library; lib != nil {
+		k.add(checkLibrary(lib, f))
+	}
+	if f.RustcErr == nil && !f.Rustc.LLVM.IsZero() {
+		k.checkLLVMMatch()
+	}
+	if kernel {
+		k.kernel(CheckKernelRustc, "rustc", "rustc", pins.Rustc, f.Rustc.Version, k.rustc, f.RustcErr)
+		k.kernel(CheckKernelBindgen, "bindgen", "bindgen", pins.Bindgen, f.Bindgen, k.bindgen, f.BindgenErr)
+		k.kernel(CheckKernelLLVM, "llvm", "libclang", pins.Libclang, f.Libclang, k.libclang, f.LibclangErr)
+	}
+	return k.r
+}
+
+// checker holds what CheckToolchain's checks share.
+type checker struct {
+	in                              ToolchainInput
+	f                               *Found
+	pins                            *vendorspec.Toolchain
+	r                               *ToolchainReport
+	rustc, bindgen, libclang, clang string // the found versions as reported
+}
+
+func (k *checker) add(c Check) { k.r.Checks = append(k.r.Checks, c) }
+
+func (k *checker) pinSource(key string) string { return posString(k.pins.Pos.At(key)) }
+
+// pinned checks one tool against its pin.
+func (k *checker) pinned(name, key, pin string, found Version, foundText string, ferr error, needed bool) {
+	c := Check{Name: name, Found: foundText, Wanted: pin, Source: k.pinSource(key)}
+	if pin == "" {
+		c.Wanted, c.Source = "(not pinned)", ""
+	}
+	switch {
+	case ferr != nil && (pin != "" || needed):
+		c.Status, c.Message = StatusError, ferr.Error()
+	case ferr != nil:
+		c.Status, c.Message = StatusWarning, ferr.Error()
+	case pin == "":
+		c.Status = StatusOK
+	default:
+		p, err := ParsePin(pin)
 		switch {
-		case ferr != nil && (pin != "" || needed):
-			c.Status, c.Message = StatusError, ferr.Error()
-		case ferr != nil:
-			c.Status, c.Message = StatusWarning, ferr.Error()
-		case pin == "":
+		case err != nil:
+			c.Status, c.Message = StatusError, err.Error()
+		case p.Allows(found):
 			c.Status = StatusOK
 		default:
-			p, err := ParsePin(pin)
-			switch {
-			case err != nil:
-				c.Status, c.Message = StatusError, err.Error()
-			case p.Allows(found):
-				c.Status = StatusOK
-			default:
-				c.Status = StatusError
-				c.Message = fmt.Sprintf("%s %s does not satisfy the pin %q: install the pinned %s and point $%s at it, or change the pin in the spec",
-					name, found.Release(), pin, name, envFor(name))
-			}
+			c.Status = StatusError
+			c.Message = fmt.Sprintf("%s %s does not satisfy the pin %q: install the pinned %s and point $%s at it, or change the pin in the spec",
+				name, found.Release(), pin, name, envFor(name))
 		}
-		add(c)
 	}
-	pinned(CheckRustc, "rustc", pins.Rustc, f.Rustc.Version, rustcFound, f.RustcErr, kernel)
-	pinned(CheckBindgen, "bindgen", pins.Bindgen, f.Bindgen, bindgenFound, f.BindgenErr, kernel)
-	pinned(CheckLibclang, "libclang", pins.Libclang, f.Libclang, libclangFound, f.LibclangErr, kernel)
+	k.add(c)
+}
 
-	// clang is needed only by LLVM=1 builds: missing, it is a warning.
-	clang := Check{Name: CheckClang, Found: clangFound, Wanted: pins.Libclang, Source: pinSource("libclang")}
+// checkClang checks clang against the libclang pin: it is needed only by
+// LLVM=1 builds, so a missing one is a warning.
+func (k *checker) checkClang() {
+	f, pins := k.f, k.pins
+	clang := Check{Name: CheckClang, Found: k.clang, Wanted: pins.Libclang, Source: k.pinSource("libclang")}
 	switch {
 	case f.ClangErr != nil:
 		clang.Status, clang.Message = StatusWarning, f.ClangErr.Error()+" (needed only to build the kernel with LLVM=1)"
@@ -188,92 +218,76 @@ func CheckToolchain(in ToolchainInput) *ToolchainReport {
 			clang.Message = fmt.Sprintf("clang %s does not satisfy the libclang pin %q: an LLVM=1 build compiles C with it", f.Clang.Release(), pins.Libclang)
 		}
 	}
-	add(clang)
+	k.add(clang)
+}
 
-	if f.ClangErr == nil && f.LibclangErr == nil {
-		c := Check{Name: CheckClangLibclang, Found: "libclang " + libclangFound, Wanted: "clang " + clangFound, Status: StatusOK}
-		if f.Clang.Compare(f.Libclang) != 0 {
-			c.Status = StatusWarning
-			c.Message = "bindgen's libclang is not the clang that compiles the C code: the bindings may not match the C ABI (point LIBCLANG_PATH at clang's libclang)"
-		}
-		add(c)
+// checkLLVMMatch compares rustc's LLVM with clang's (or libclang's).
+func (k *checker) checkLLVMMatch() {
+	f, pins := k.f, k.pins
+	c := Check{Name: CheckLLVMMatch, Found: "rustc LLVM " + f.Rustc.LLVM.String()}
+	cv, cerr, what := f.Clang, f.ClangErr, "clang"
+	if cerr != nil {
+		cv, cerr, what = f.Libclang, f.LibclangErr, "libclang"
 	}
-
-	if lib := in.Library; lib != nil {
-		add(checkLibrary(lib, f))
+	if pins.RequireLLVMMatch {
+		c.Source = k.pinSource("require-llvm-match")
 	}
-
-	if f.RustcErr == nil && !f.Rustc.LLVM.IsZero() {
-		c := Check{Name: CheckLLVMMatch, Found: "rustc LLVM " + f.Rustc.LLVM.String()}
-		cv, cerr, what := f.Clang, f.ClangErr, "clang"
-		if cerr != nil {
-			cv, cerr, what = f.Libclang, f.LibclangErr, "libclang"
-		}
+	switch {
+	case cerr != nil:
+		c.Wanted = "clang (not found)"
+		c.Status = StatusWarning
 		if pins.RequireLLVMMatch {
-			c.Source = pinSource("require-llvm-match")
+			c.Status = StatusError
 		}
-		switch {
-		case cerr != nil:
-			c.Wanted = "clang (not found)"
+		c.Message = "no clang or libclang to compare rustc's LLVM with"
+	default:
+		c.Wanted = fmt.Sprintf("%s LLVM %d", what, cv.Major)
+		if f.Rustc.LLVM.Major == cv.Major {
+			c.Status = StatusOK
+		} else {
 			c.Status = StatusWarning
 			if pins.RequireLLVMMatch {
 				c.Status = StatusError
 			}
-			c.Message = "no clang or libclang to compare rustc's LLVM with"
-		default:
-			c.Wanted = fmt.Sprintf("%s LLVM %d", what, cv.Major)
-			if f.Rustc.LLVM.Major == cv.Major {
-				c.Status = StatusOK
-			} else {
-				c.Status = StatusWarning
-				if pins.RequireLLVMMatch {
-					c.Status = StatusError
-				}
-				c.Message = fmt.Sprintf("rustc generates code with LLVM %d but %s is LLVM %d: for only one C parser and only one codegen, use a rustc and a clang built on the same LLVM",
-					f.Rustc.LLVM.Major, what, cv.Major)
-			}
+			c.Message = fmt.Sprintf("rustc generates code with LLVM %d but %s is LLVM %d: for only one C parser and only one codegen, use a rustc and a clang built on the same LLVM",
+				f.Rustc.LLVM.Major, what, cv.Major)
 		}
-		add(c)
 	}
+	k.add(c)
+}
 
-	if kernel {
-		kc := func(name, tool, pinKey, pin string, found Version, foundText string, ferr error) {
-			min, ok := in.KernelMin[tool]
-			if !ok {
-				return
-			}
-			c := Check{Name: name, Found: foundText, Wanted: ">= " + min, Source: MinToolScript + " " + tool}
-			mv, err := ParseVersion(min)
-			if err != nil {
-				c.Status, c.Message = StatusError, fmt.Sprintf("the kernel's minimum %q cannot be read: %v", min, err)
-				add(c)
-				return
-			}
-			var msgs []string
-			c.Status = StatusOK
-			if ferr != nil {
-				c.Status = StatusError
-				msgs = append(msgs, ferr.Error())
-			} else if found.Compare(mv) < 0 {
-				c.Status = StatusError
-				msgs = append(msgs, fmt.Sprintf("%s %s is below this kernel's minimum %s: the kernel's Rust support refuses it (install %s %s or newer)", tool, found.Release(), min, tool, min))
-			}
-			if p, err := ParsePin(pin); pin != "" && err == nil && p.AllowsBelow(mv) {
-				c.Status = StatusError
-				at := ""
-				if src := pinSource(pinKey); src != "" {
-					at = " (" + src + ")"
-				}
-				msgs = append(msgs, fmt.Sprintf("the spec pins %s %q%s, below this kernel's minimum %s: raise the pin", pinKey, pin, at, min))
-			}
-			c.Message = strings.Join(msgs, "; ")
-			add(c)
-		}
-		kc(CheckKernelRustc, "rustc", "rustc", pins.Rustc, f.Rustc.Version, rustcFound, f.RustcErr)
-		kc(CheckKernelBindgen, "bindgen", "bindgen", pins.Bindgen, f.Bindgen, bindgenFound, f.BindgenErr)
-		kc(CheckKernelLLVM, "llvm", "libclang", pins.Libclang, f.Libclang, libclangFound, f.LibclangErr)
+// kernel checks one tool, and its pin, against the kernel's minimum.
+func (k *checker) kernel(name, tool, pinKey, pin string, found Version, foundText string, ferr error) {
+	min, ok := k.in.KernelMin[tool]
+	if !ok {
+		return
 	}
-	return r
+	c := Check{Name: name, Found: foundText, Wanted: ">= " + min, Source: MinToolScript + " " + tool}
+	mv, err := ParseVersion(min)
+	if err != nil {
+		c.Status, c.Message = StatusError, fmt.Sprintf("the kernel's minimum %q cannot be read: %v", min, err)
+		k.add(c)
+		return
+	}
+	var msgs []string
+	c.Status = StatusOK
+	if ferr != nil {
+		c.Status = StatusError
+		msgs = append(msgs, ferr.Error())
+	} else if found.Compare(mv) < 0 {
+		c.Status = StatusError
+		msgs = append(msgs, fmt.Sprintf("%s %s is below this kernel's minimum %s: the kernel's Rust support refuses it (install %s %s or newer)", tool, found.Release(), min, tool, min))
+	}
+	if p, err := ParsePin(pin); pin != "" && err == nil && p.AllowsBelow(mv) {
+		c.Status = StatusError
+		at := ""
+		if src := k.pinSource(pinKey); src != "" {
+			at = " (" + src + ")"
+		}
+		msgs = append(msgs, fmt.Sprintf("the spec pins %s %q%s, below this kernel's minimum %s: raise the pin", pinKey, pin, at, min))
+	}
+	c.Message = strings.Join(msgs, "; ")
+	k.add(c)
 }
 
 func checkLibrary(lib *Library, f *Found) Check {
