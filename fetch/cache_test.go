@@ -2,6 +2,7 @@ package fetch_test
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,12 +16,19 @@ import (
 	"time"
 
 	"github.com/rvendor/rvendor/fetch"
-	"github.com/rvendor/rvendor/fetch/internal/retry"
+	"github.com/rvendor/rvendor/fetch/internal/web"
 	"github.com/rvendor/rvendor/internal/archivetest"
 )
 
 // fetchRetry keeps retry tests fast: 3 tries, 1 ms apart.
-var fetchRetry = retry.Policy{Attempts: 3, Delay: time.Millisecond}
+var fetchRetry = web.RetryPolicy{Attempts: 3, Delay: time.Millisecond}
+
+// roots trusts the TLS test server s.
+func roots(s *httptest.Server) *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(s.Certificate())
+	return p
+}
 
 var (
 	content     = []byte("the archive's bytes\n")
@@ -115,7 +123,7 @@ func TestFetchFile(t *testing.T) {
 
 func TestFetchHTTPS(t *testing.T) {
 	s, n := server(t, true)
-	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client()}
+	c := &fetch.Cache{Dir: t.TempDir(), RootCAs: roots(s)}
 	var progress int64
 	c.Progress = func(url string, done, total int64) { progress = done }
 	for i := 0; i < 2; i++ {
@@ -145,7 +153,7 @@ func TestFetchLoopbackHTTP(t *testing.T) {
 
 func TestFetchMismatch(t *testing.T) {
 	s, _ := server(t, true)
-	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client()}
+	c := &fetch.Cache{Dir: t.TempDir(), RootCAs: roots(s)}
 	_, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", otherHash)
 	if !errors.Is(err, fetch.ErrChecksumMismatch) {
 		t.Fatalf("err = %v, want ErrChecksumMismatch", err)
@@ -166,7 +174,7 @@ func TestFetchMismatch(t *testing.T) {
 
 func TestFetchCorruptCacheEntry(t *testing.T) {
 	s, n := server(t, true)
-	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client()}
+	c := &fetch.Cache{Dir: t.TempDir(), RootCAs: roots(s)}
 	p, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", contentHash)
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +197,7 @@ func TestFetchCorruptCacheEntry(t *testing.T) {
 
 func TestFetchStaleTemp(t *testing.T) {
 	s, _ := server(t, true)
-	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client()}
+	c := &fetch.Cache{Dir: t.TempDir(), RootCAs: roots(s)}
 	dir := filepath.Join(c.Dir, "sha256", contentHash[:2])
 	os.MkdirAll(dir, 0o755)
 	stale := filepath.Join(dir, contentHash+".tmp-12345")
@@ -214,7 +222,7 @@ func TestFetchRefuses(t *testing.T) {
 		{"demo.tar.gz", contentHash, "only https://"},
 		{s.URL + "/demo.tar.gz", strings.ToUpper(contentHash), "not 64 lowercase hex"},
 		{s.URL + "/demo.tar.gz", contentHash[:63], "not 64 lowercase hex"},
-		{s.URL + "/redirect-out", contentHash, "refusing plain http URL http://rvendor.invalid/demo.tar.gz"},
+		{s.URL + "/redirect-out", contentHash, "refusing redirect from " + s.URL + "/redirect-out to http://rvendor.invalid/demo.tar.gz: plain http is allowed only to loopback hosts"},
 		{s.URL + "/missing.tar.gz", contentHash, "404 Not Found"},
 		{"file:///nonexistent/demo.tar.gz", contentHash, "no such file"},
 	}
@@ -269,7 +277,7 @@ func TestFetchRetries(t *testing.T) {
 
 func TestFetchStall(t *testing.T) {
 	s, _ := server(t, true)
-	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client(), StallTimeout: 200 * time.Millisecond, Retry: fetchRetry}
+	c := &fetch.Cache{Dir: t.TempDir(), RootCAs: roots(s), StallTimeout: 200 * time.Millisecond, Retry: fetchRetry}
 	_, err := c.Fetch(context.Background(), s.URL+"/stall", contentHash)
 	if err == nil || !strings.Contains(err.Error(), "no data received") {
 		t.Fatalf("err = %v, want a stall", err)
@@ -281,7 +289,7 @@ func TestFetchStall(t *testing.T) {
 
 func TestFetchConcurrent(t *testing.T) {
 	s, n := server(t, true)
-	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client()}
+	c := &fetch.Cache{Dir: t.TempDir(), RootCAs: roots(s)}
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() {
@@ -301,7 +309,7 @@ func TestFetchConcurrent(t *testing.T) {
 
 func TestFetchCanceled(t *testing.T) {
 	s, n := server(t, true)
-	c := &fetch.Cache{Dir: t.TempDir(), Client: s.Client()}
+	c := &fetch.Cache{Dir: t.TempDir(), RootCAs: roots(s)}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := c.Fetch(ctx, s.URL+"/demo.tar.gz", contentHash); !errors.Is(err, context.Canceled) {

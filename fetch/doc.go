@@ -4,33 +4,78 @@
 //
 // # Download cache
 //
-// Cache.Fetch returns the cached file whose sha256 is the pinned value,
-// downloading it first if needed:
+// Cache.Open returns the file whose sha256 is the pinned value, open and
+// verified, downloading it first if needed; Cache.OpenCached never
+// downloads:
 //
-//   - URLs are https://, file:// (an absolute local path), or http:// to a
-//     loopback host only (localhost, 127.0.0.0/8, ::1). Redirects must stay
-//     within these rules. Any other URL is refused before connecting.
+//   - The file returned is open at offset 0, and its bytes are bytes that
+//     were hashed: a download is hashed while it is written and the same
+//     descriptor is returned; a cache hit is hashed through the descriptor
+//     returned, then rewound (a hit is read twice on purpose: nothing is
+//     unpacked before its sha256 matched). Replacing the cache file
+//     afterwards does not change what the caller reads.
 //   - The pinned sha256 must be 64 lowercase hex digits.
-//   - A cached file is hashed again on every use; if it no longer matches,
-//     it is removed and downloaded again.
+//   - A cached file that no longer matches is reported absent by
+//     OpenCached and replaced by Open.
 //   - A download is written to a temporary file in the cache folder,
-//     synced, hashed and compared with the pin, and only then renamed into
-//     place (read-only). A mismatch is a *ChecksumError, errors.Is
+//     hashed, compared with the pin, synced, made read-only and only then
+//     renamed into place. A mismatch is a *ChecksumError, errors.Is
 //     ErrChecksumMismatch, whose message says plainly that it is a
 //     security error; the download is deleted and never used.
 //   - Each cache entry is written under a file lock; a second look after
-//     taking it finds an entry another process finished meanwhile, and
-//     stale temporary files are removed only while holding it.
-//   - The default HTTP client has connect, TLS-handshake, response-header
-//     and idle timeouts (never http.DefaultClient); a download that
-//     receives no data for Cache.StallTimeout (default 60s) is abandoned,
-//     and one over MaxDownloadSize (4 GiB) is refused.
+//     taking it finds an entry another process finished meanwhile. The
+//     entry's own temporary files are removed while holding it; those of
+//     other entries (*.tmp-*) are removed, best-effort and without their
+//     lock, once unwritten for StaleTempAge (a day): in the entry's folder
+//     on every download, and in every folder on a Cache's first Open.
+//   - Cache.Get reads small files with no pinned hash (manifests,
+//     signatures, index files) through the same client and rules, and
+//     stores nothing; a *Cache is the rustdist.Getter of a run.
+//
+// # Network rules
+//
+// Every request of fetch, fetch/rustdist and fetch/crates goes through
+// one package, fetch/internal/web, whose documentation is the full list:
+//
+//   - URLs are https://, file:// (an absolute local path, a regular file),
+//     or http:// to a loopback host only (localhost, 127.0.0.0/8, ::1).
+//     Any other URL is refused before connecting.
+//   - Redirects: at most 10; each hop is checked against the same URL
+//     policy; cross-host redirects are followed to https only (crates.io's
+//     downloads redirect to another host); plain http only within the same
+//     loopback host; never from a remote host to a loopback one.
+//   - Requests send "Accept-Encoding: identity" and the transport never
+//     decompresses: the sha256 is of the bytes as sent, even when a server
+//     labels a .tar.gz "Content-Encoding: gzip".
+//   - The client has connect, TLS-handshake and response-header timeouts
+//     (never http.DefaultClient). A transfer is abandoned when no data
+//     comes for Cache.StallTimeout (60 s), when its average rate over any
+//     Cache.RateWindow (60 s) is below Cache.MinRate (4 KiB/s), or when it
+//     is not done Cache.DeadlineBase (2 min) plus the time to receive its
+//     Content-Length (else MaxDownloadSize) at Cache.DeadlineRate
+//     (16 KiB/s); these errors say how many bytes came in how long. A body
+//     over MaxDownloadSize (4 GiB) is refused.
+//   - A body shorter than its Content-Length, a chunked body without its
+//     end, or one cut by a reset is a truncated download saying after how
+//     many bytes the connection closed, never a checksum mismatch. A body
+//     without length ended by a clean close cannot be told from a
+//     complete one; its mismatch says so.
+//   - Retries (Cache.Retry): 4 tries from 0.5 s apart, doubling, for 5xx,
+//     408 and 429 answers, timeouts, stalls, truncations and reset
+//     connections; a Retry-After (seconds or HTTP date) is waited for up
+//     to a minute, and a longer one ends the retries. Never after another
+//     4xx answer, a refused URL or redirect, a too-slow transfer or a
+//     checksum mismatch.
+//   - The cache folder comes from CacheDir(getenv): $RVENDOR_CACHE, else
+//     the user cache folder. There is no package-level client: a Cache
+//     builds its own on first use, from its fields.
 //
 // # Extraction
 //
 // Extract streams a compressed tar (gzip, xz or zstd) in one pass and
 // writes the entries a Selection picks into a new folder. The sha256 of
-// the archive is checked before, by Fetch. Extract enforces:
+// the archive is checked before, by Open, on the descriptor Extract then
+// reads. Extract enforces:
 //
 //   - Entry names are checked for every entry, selected or not, and one
 //     bad name refuses the whole archive: no absolute paths, no "..", "."

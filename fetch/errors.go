@@ -83,13 +83,22 @@ type ChecksumError struct {
 	URL  string
 	Want string // pinned sha256, hex
 	Got  string // sha256 of what was downloaded, hex
+	Size int64  // bytes downloaded
+	// NoLength is set when the server announced no length and ended the
+	// body by closing the connection: a body cut short that way cannot
+	// be told from a complete one, so it shows as a mismatch too.
+	NoLength bool
 }
 
 // Error names the URL and both digests, and ends with a constant text
 // saying that this is a security error and what to do.
 func (e *ChecksumError) Error() string {
-	return fmt.Sprintf("verifying %s: checksum mismatch\n\tdownloaded:   sha256 %s\n\trvendor.toml: sha256 %s\n\n%s",
-		e.URL, e.Got, e.Want, securityText)
+	note := ""
+	if e.NoLength {
+		note = "\n\t(the server sent no length, so a download cut short by a closed connection looks the same)"
+	}
+	return fmt.Sprintf("verifying %s: checksum mismatch\n\tdownloaded:   sha256 %s (%d bytes)\n\trvendor.toml: sha256 %s%s\n\n%s",
+		e.URL, e.Got, e.Size, e.Want, note, securityText)
 }
 
 // Is reports whether target is ErrChecksumMismatch.

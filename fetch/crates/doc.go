@@ -19,12 +19,15 @@
 //     an index cksum that differs from the lock wraps ErrChecksum, and a
 //     yanked version wraps ErrYanked unless Options.AllowYanked, which
 //     turns it into a warning in Result.Warnings.
-//   - Every .crate is fetched through fetch.Cache, content-addressed by
-//     the lock's checksum, from the registry's dl location and then each
-//     mirror in order; a checksum mismatch stops at once (a security
-//     error, never retried elsewhere). Index files have no known hash and
-//     are read through a rustdist.Getter (https, loopback http, file://;
-//     404 is ErrNotFound; other failures retried).
+//   - Every .crate is opened through fetch.Cache.Open, content-addressed
+//     by the lock's checksum, from the registry's dl location and then
+//     each mirror in order; a checksum mismatch stops at once (a security
+//     error, never retried elsewhere). The descriptor Open verified is the
+//     one extracted. Index files have no known hash and are read through
+//     Registry.Getter, by default the same fetch.Cache (fetch's URL
+//     policy and redirect rule: https, loopback http, file://; 404 is
+//     ErrNotFound; other failures retried). A registry may live on disk:
+//     crates-index = "sparse+file:///path/", with a file:// dl.
 //   - At most Options.Jobs crates are fetched and unpacked at once;
 //     extraction is fetch.Extract with its limits and refusals.
 //   - Each crate lands in dst/NAME, or dst/NAME-VERSION for all but the

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/rvendor/rvendor/fetch"
 	"github.com/rvendor/rvendor/fetch/rustdist"
 )
 
@@ -61,9 +62,10 @@ type Registry struct {
 	// serves M/crates/{crate}/{crate}-{version}.crate, the layout of
 	// static.crates.io.
 	Mirrors []string
-	// Getter fetches config.json and index files (https, loopback http
-	// and file:// only). nil means a rustdist.HTTPGetter, which retries
-	// timeouts and 5xx answers, never 4xx.
+	// Getter fetches config.json and index files. nil means Vendor's
+	// Options.Cache (fetch.Cache.Get: https, loopback http and file://
+	// only, the one redirect rule, retries of timeouts and 5xx answers,
+	// never 4xx), or, outside Vendor, a fetch.Cache with the defaults.
 	Getter rustdist.Getter
 }
 
@@ -88,9 +90,7 @@ func (r *Registry) root() string {
 func (r *Registry) get(ctx context.Context, u string, max int64) ([]byte, error) {
 	g := r.Getter
 	if g == nil {
-		// HTTPGetter retries what another try may cure (5xx, timeouts)
-		// and nothing else.
-		g = &rustdist.HTTPGetter{UserAgent: "rvendor (+https://github.com/rvendor/rvendor)"}
+		g = &fetch.Cache{} // Get stores nothing: no folder needed
 	}
 	return g.Get(ctx, u, max)
 }

@@ -143,6 +143,12 @@ func Vendor(ctx context.Context, dst string, o Options) (res *Result, err error)
 			os.RemoveAll(dst)
 		}
 	}()
+	if o.Registry.Getter == nil {
+		// Index files go through the cache's client and settings.
+		reg := *o.Registry
+		reg.Getter = o.Cache
+		o.Registry = &reg
+	}
 	v := &vendorer{o: o, dst: dst, index: map[string]*indexResult{}}
 	if v.dl, err = o.Registry.DL(ctx); err != nil {
 		return nil, fmt.Errorf("registry %s: %w", o.Registry.url(), err)
@@ -411,10 +417,10 @@ func (v *vendorer) unpack(ctx context.Context, j *job, dir string) error {
 	for _, m := range v.o.Registry.Mirrors {
 		urls = append(urls, mirrorURL(m, name, version))
 	}
-	var file string
+	var file *os.File
 	var errs []error
 	for _, u := range urls {
-		f, err := v.o.Cache.Fetch(ctx, u, j.checksum)
+		f, err := v.o.Cache.Open(ctx, u, j.checksum)
 		if err == nil {
 			file, j.url = f, u
 			break
@@ -428,15 +434,13 @@ func (v *vendorer) unpack(ctx context.Context, j *job, dir string) error {
 			break
 		}
 	}
-	if file == "" {
+	if file == nil {
 		return pkgErr(name, version, "check that the registry (or a mirror) has this crate, and the network", fmt.Errorf("downloading the .crate failed: %w", errors.Join(errs...)))
 	}
-	f, err := os.Open(file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r, err := fetch.Extract(ctx, f, fetch.FormatGzip, dir, fetch.Selection{Root: name + "-" + version, Archive: name + "-" + version + ".crate"}, fetch.Limits{})
+	defer file.Close()
+	// file is the verified descriptor: the bytes unpacked are the bytes
+	// hashed.
+	r, err := fetch.Extract(ctx, file, fetch.FormatGzip, dir, fetch.Selection{Root: name + "-" + version, Archive: name + "-" + version + ".crate"}, fetch.Limits{})
 	if err != nil {
 		return pkgErr(name, version, "the .crate is malformed; report it to the registry", err)
 	}

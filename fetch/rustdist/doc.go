@@ -37,5 +37,9 @@
 //     downloaded archive against it.
 //   - Small files are read with a size cap (MaxManifestSize, MaxSigSize).
 //
-// Nothing here prints; networking is behind the Getter interface.
+// Nothing here prints; networking is behind the Getter interface, which a
+// *fetch.Cache implements with fetch's one URL policy, redirect rule,
+// transfer limits and retries (fetch/internal/web): cross-host redirects
+// are followed to https only, since what arrives is checked against the
+// signature or the pinned sha256 anyway.
 package rustdist

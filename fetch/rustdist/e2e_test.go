@@ -25,7 +25,7 @@ func TestEndToEndRealOrig(t *testing.T) {
 	orig := realdata.RustcOrig163(t)
 	s := distserver.New(t, distserver.Options{Library: realdata.RustSrc163(t), RealOrig: orig})
 	ctx := context.Background()
-	g := &rustdist.HTTPGetter{}
+	g := &fetch.Cache{}
 	res, err := rustdist.Resolve(ctx, g, rustdist.Request{
 		Version: "1.63.0", Kind: rustdist.KindRustcSrc, Root: s.URL, Keyring: s.Keyring(), PreferXZ: true,
 	})

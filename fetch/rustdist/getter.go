@@ -2,153 +2,67 @@ package rustdist
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"os"
 	"time"
 
-	"github.com/rvendor/rvendor/fetch/internal/retry"
+	"github.com/rvendor/rvendor/fetch"
+	"github.com/rvendor/rvendor/fetch/internal/web"
 )
 
 // ErrNotFound is what a Getter's error wraps when the server says the file
 // does not exist (HTTP 404 or 410, or no such local file).
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = web.ErrNotFound
 
 // ErrTooLarge is what a Getter's error wraps when a file exceeds its cap.
-var ErrTooLarge = errors.New("file too large")
+var ErrTooLarge = web.ErrTooLarge
 
 // Getter fetches small files (manifests, .sha256, .asc) by URL. Archives
-// are not fetched through it; they go to the download cache.
+// are not fetched through it; they go to the download cache. A
+// *fetch.Cache is a Getter (fetch.Cache.Get), with the URL policy,
+// redirect rule, limits and retries of every rvendor download.
 type Getter interface {
 	// Get returns the content at u. It must fail rather than return
 	// more than max bytes, and wrap ErrNotFound for a missing file.
 	Get(ctx context.Context, u string, max int64) ([]byte, error)
 }
 
-// HTTPGetter is a Getter over HTTPS, loopback HTTP and file:// URLs.
+var _ Getter = (*fetch.Cache)(nil)
+
+// HTTPGetter is a Getter over HTTPS, loopback HTTP and file:// URLs: an
+// adapter over fetch.Cache.Get, with that method's rules.
+//
+// Deprecated: use a *fetch.Cache as the Getter, so that small files and
+// archives share one client and one set of network settings.
 type HTTPGetter struct {
-	// Client is used for http and https; nil means a client with
-	// Timeout. Its CheckRedirect is replaced by the policy below.
+	// Client is used only for the certificate authorities of its
+	// *http.Transport's TLS configuration, if any (a test server's).
 	Client *http.Client
-	// Timeout bounds one whole request when Client is nil; 0 means
-	// DefaultTimeout.
+	// Timeout is ignored: the stall, rate and deadline rules of
+	// fetch.Cache apply.
 	Timeout time.Duration
-	// AllowCrossHostRedirects lets redirects leave the requested host.
-	// Redirects to plain http (other than loopback) are always refused.
+	// AllowCrossHostRedirects is ignored: the one redirect rule of fetch
+	// applies (cross-host redirects are followed to https only).
 	AllowCrossHostRedirects bool
-	// UserAgent is sent with each request when set.
+	// UserAgent is ignored: every request sends rvendor's.
 	UserAgent string
 	// Retry says how often a request that failed in a way another try may
 	// cure (timeout, dropped connection, 5xx) is tried again; never after
-	// a 4xx. The zero value takes the defaults of fetch's retry policy.
-	Retry retry.Policy
+	// another 4xx. The zero value takes the defaults.
+	Retry web.RetryPolicy
 }
 
-// DefaultTimeout bounds one small-file request.
+// DefaultTimeout was the bound of one small-file request.
+//
+// Deprecated: unused; fetch's stall, rate and deadline rules apply.
 const DefaultTimeout = 60 * time.Second
 
 // Get implements Getter.
 func (g *HTTPGetter) Get(ctx context.Context, u string, max int64) ([]byte, error) {
-	pu, err := url.Parse(u)
-	if err != nil {
-		return nil, err
-	}
-	switch pu.Scheme {
-	case "file":
-		return getFile(pu.Path, max)
-	case "https":
-	case "http":
-		if !IsLoopback(pu.Hostname()) {
-			return nil, fmt.Errorf("GET %s: plain http is refused except to a loopback address", u)
-		}
-	default:
-		return nil, fmt.Errorf("GET %s: unsupported scheme", u)
-	}
-	c := http.Client{Timeout: g.Timeout}
-	if c.Timeout == 0 {
-		c.Timeout = DefaultTimeout
-	}
+	c := &fetch.Cache{Retry: g.Retry}
 	if g.Client != nil {
-		c = *g.Client
-	}
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
+		if t, ok := g.Client.Transport.(*http.Transport); ok && t.TLSClientConfig != nil {
+			c.RootCAs = t.TLSClientConfig.RootCAs
 		}
-		if req.URL.Scheme != "https" && !(req.URL.Scheme == "http" && IsLoopback(req.URL.Hostname())) {
-			return fmt.Errorf("refusing redirect to %s: not https", req.URL)
-		}
-		if !g.AllowCrossHostRedirects && req.URL.Host != via[0].URL.Host {
-			return fmt.Errorf("refusing redirect from %s to another host, %s", via[0].URL.Host, req.URL.Host)
-		}
-		return nil
 	}
-	var data []byte
-	err = g.Retry.Do(ctx, func() error {
-		data, err = g.get(ctx, &c, u, max)
-		return err
-	})
-	return data, err
-}
-
-// get makes one request of Get.
-func (g *HTTPGetter) get(ctx context.Context, c *http.Client, u string, max int64) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	if g.UserAgent != "" {
-		req.Header.Set("User-Agent", g.UserAgent)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
-		return nil, fmt.Errorf("GET %s: %s: %w", u, resp.Status, ErrNotFound)
-	case resp.StatusCode != http.StatusOK:
-		return nil, &retry.StatusError{URL: u, Code: resp.StatusCode, Status: resp.Status}
-	}
-	data, err := readCapped(resp.Body, max)
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", u, err)
-	}
-	if resp.ContentLength >= 0 && int64(len(data)) != resp.ContentLength {
-		return nil, fmt.Errorf("GET %s: got %d bytes of %d: %w", u, len(data), resp.ContentLength, io.ErrUnexpectedEOF)
-	}
-	return data, nil
-}
-
-func getFile(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %w", path, ErrNotFound)
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := readCapped(f, max)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return data, nil
-}
-
-// readCapped reads r to the end, failing with ErrTooLarge past max bytes.
-func readCapped(r io.Reader, max int64) ([]byte, error) {
-	lr := &io.LimitedReader{R: r, N: max + 1}
-	data, err := io.ReadAll(lr)
-	if err != nil {
-		return nil, err
-	}
-	if lr.N <= 0 {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
-	}
-	return data, nil
+	return c.Get(ctx, u, max)
 }

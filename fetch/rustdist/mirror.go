@@ -2,38 +2,24 @@ package rustdist
 
 import (
 	"fmt"
-	vendorspec "github.com/rvendor/rvendor/vendor-spec"
-	"net/url"
 	"strings"
+
+	"github.com/rvendor/rvendor/fetch/internal/web"
+	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
 // CheckRoot checks that root can serve as a distribution root or mirror:
-// https:// with a host, file:// with an absolute path and no host, or
-// http:// to a loopback address (localhost, 127.0.0.0/8, ::1), without user
-// info, query or fragment. It returns root without a trailing slash.
+// a URL fetch downloads from (https:// with a host, file:// with an
+// absolute path, or http:// to a loopback address: fetch's one URL
+// policy), without user info, query or fragment. It returns root without
+// a trailing slash.
 func CheckRoot(root string) (string, error) {
-	u, err := url.Parse(root)
+	u, err := web.CheckURL(root)
 	if err != nil {
-		return "", fmt.Errorf("rust dist root %q: %v", root, err)
+		return "", fmt.Errorf("rust dist root %q: %w", root, err)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
 		return "", fmt.Errorf("rust dist root %q: user info, query and fragment are not allowed", root)
-	}
-	switch u.Scheme {
-	case "https":
-		if u.Host == "" {
-			return "", fmt.Errorf("rust dist root %q: no host", root)
-		}
-	case "http":
-		if !IsLoopback(u.Hostname()) {
-			return "", fmt.Errorf("rust dist root %q: plain http is refused except to a loopback address; use https", root)
-		}
-	case "file":
-		if u.Host != "" || !strings.HasPrefix(u.Path, "/") {
-			return "", fmt.Errorf("rust dist root %q: a file root is file:///absolute/path", root)
-		}
-	default:
-		return "", fmt.Errorf("rust dist root %q: scheme must be https, file, or http to a loopback address", root)
 	}
 	return strings.TrimSuffix(root, "/"), nil
 }

@@ -14,7 +14,8 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
-	"github.com/rvendor/rvendor/fetch/internal/retry"
+	"github.com/rvendor/rvendor/fetch"
+	"github.com/rvendor/rvendor/fetch/internal/web"
 	"github.com/rvendor/rvendor/fetch/rustdist"
 	"github.com/rvendor/rvendor/internal/distserver"
 	"github.com/rvendor/rvendor/internal/realdata"
@@ -164,7 +165,7 @@ func server(t *testing.T, opts distserver.Options) *distserver.Server {
 
 func TestResolve(t *testing.T) {
 	s := server(t, distserver.Options{TLS: true})
-	g := &rustdist.HTTPGetter{Client: s.Client}
+	g := &fetch.Cache{RootCAs: s.Client.Transport.(*http.Transport).TLSClientConfig.RootCAs}
 	ctx := context.Background()
 	req := rustdist.Request{Version: "1.63.0", Kind: rustdist.KindRustSrc, Root: s.URL, Keyring: s.Keyring()}
 	res, err := rustdist.Resolve(ctx, g, req)
@@ -207,9 +208,9 @@ func TestResolve(t *testing.T) {
 		msg   string // substring
 	}{
 		{m, distserver.Status500, nil, "500 Internal Server Error"},
-		{m, distserver.Truncate, nil, "unexpected EOF"},
+		{m, distserver.Truncate, nil, "truncated: the connection closed after 363 of 726 bytes"},
 		{m, distserver.Corrupt, nil, "SECURITY ERROR"},
-		{m, distserver.Redirect, nil, "refusing redirect"},
+		{m, distserver.Redirect, nil, ""}, // https to another host: followed
 		{m + ".asc", distserver.NotFound, rustdist.ErrUnsigned, "allow-unsigned"},
 		{m + ".asc", distserver.WrongKey, rustdist.ErrUnknownSigner, "SECURITY ERROR"},
 		{m + ".asc", distserver.BadSig, rustdist.ErrBadSignature, "SECURITY ERROR"},
@@ -220,6 +221,12 @@ func TestResolve(t *testing.T) {
 		s.SetFault(tc.path, tc.fault)
 		_, err := rustdist.Resolve(ctx, g, req)
 		s.SetFault(tc.path, distserver.OK)
+		if tc.fault == distserver.Redirect {
+			if err != nil {
+				t.Errorf("%s redirected to another https host: %v", tc.path, err)
+			}
+			continue
+		}
 		if err == nil || (tc.want != nil && !errors.Is(err, tc.want)) || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%s fault %d: err = %v", tc.path, tc.fault, err)
 		}
@@ -249,7 +256,7 @@ func TestResolveMirrors(t *testing.T) {
 	bad := server(t, distserver.Options{})
 	good := server(t, distserver.Options{})
 	bad.SetFault("/dist/channel-rust-1.63.0.toml", distserver.Status500)
-	g := &rustdist.HTTPGetter{}
+	g := &fetch.Cache{}
 	res, err := rustdist.Resolve(context.Background(), g, rustdist.Request{
 		Version: "1.63.0", Kind: rustdist.KindRustSrc, Root: bad.URL, Mirrors: []string{good.URL}, Keyring: good.Keyring(),
 	})
@@ -266,7 +273,7 @@ func TestResolveRustcSrc(t *testing.T) {
 	// Without [artifacts.source-code]: the direct archive, whose .asc must
 	// be checked after download.
 	s := server(t, distserver.Options{})
-	g := &rustdist.HTTPGetter{}
+	g := &fetch.Cache{}
 	req := rustdist.Request{Version: "1.63.0", Kind: rustdist.KindRustcSrc, Root: s.URL, Keyring: s.Keyring()}
 	res, err := rustdist.Resolve(ctx, g, req)
 	if err != nil {
@@ -318,7 +325,8 @@ func TestLayout(t *testing.T) {
 	}
 }
 
-// TestHTTPGetterRetries: 5xx answers are tried again (bounded), 4xx never.
+// TestHTTPGetterRetries: the deprecated adapter goes through fetch's
+// client: 5xx answers are tried again (bounded), 4xx never.
 func TestHTTPGetterRetries(t *testing.T) {
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -335,7 +343,7 @@ func TestHTTPGetterRetries(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	g := &rustdist.HTTPGetter{Retry: retry.Policy{Attempts: 3, Delay: time.Millisecond}}
+	g := &rustdist.HTTPGetter{Retry: web.RetryPolicy{Attempts: 3, Delay: time.Millisecond}}
 	data, err := g.Get(context.Background(), srv.URL+"/flaky", 100)
 	if err != nil || string(data) != "ok" || n.Load() != 2 {
 		t.Errorf("flaky: %q, %v after %d requests", data, err, n.Load())
@@ -343,5 +351,31 @@ func TestHTTPGetterRetries(t *testing.T) {
 	n.Store(0)
 	if _, err := g.Get(context.Background(), srv.URL+"/forbidden", 100); err == nil || n.Load() != 1 {
 		t.Errorf("403: err %v after %d requests, want one failed request", err, n.Load())
+	}
+}
+
+// TestRedirectOverHTTP: over plain http (loopback), a redirect to
+// another host is refused, by fetch's one redirect rule; the same
+// redirect over https is followed (TestResolve).
+func TestRedirectOverHTTP(t *testing.T) {
+	s := server(t, distserver.Options{})
+	m := "/dist/channel-rust-1.63.0.toml"
+	s.SetFault(m, distserver.Redirect)
+	_, err := rustdist.Resolve(context.Background(), &fetch.Cache{}, rustdist.Request{Version: "1.63.0", Kind: rustdist.KindRustSrc, Root: s.URL, Keyring: s.Keyring()})
+	if err == nil || !strings.Contains(err.Error(), "refusing redirect from "+s.URL+m+" to "+s.OtherURL()+m+": a redirect may use plain http only within the same loopback host") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestHTTPGetterTLS: the deprecated adapter trusts its Client's
+// certificate authorities.
+func TestHTTPGetterTLS(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) }))
+	defer srv.Close()
+	if data, err := (&rustdist.HTTPGetter{Client: srv.Client()}).Get(context.Background(), srv.URL+"/x", 10); err != nil || string(data) != "ok" {
+		t.Errorf("Get = %q, %v", data, err)
+	}
+	if _, err := (&rustdist.HTTPGetter{}).Get(context.Background(), srv.URL+"/x", 10); err == nil {
+		t.Error("an untrusted certificate was accepted")
 	}
 }
