@@ -16,6 +16,15 @@
 //     (NewPath, NewDir, NewFile: each in a parent folder of its own, so
 //     two never collide), or in a caller's state folder (StatePath).
 //     Commit refuses, before its journal, a staged path that is gone.
+//   - A journal is checked in full before anything is done with it, by
+//     Commit before writing it, and again by the roll-forward and by
+//     RollBack: its id is the hex form Begin makes; every dest passes
+//     Workspace.Path at that moment (or names a caller's state folder to
+//     remove); every staged path is strictly inside .rvendor/staging/<id>/
+//     of that id (or inside a caller's state folder); every old copy is
+//     exactly .rvendor/staging/<id>/old/<n>; nothing on the way is a
+//     symbolic link; no swap takes away what a later one needs. A journal
+//     that fails is refused with a *JournalError and never acted on.
 //   - Two rvendor runs in one workspace wait for each other (flock on
 //     .rvendor/lock).
 //   - Hashes are Go's "h1:" directory hash (golang.org/x/mod/sumdb/dirhash

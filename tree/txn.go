@@ -315,19 +315,9 @@ func (t *Txn) Replace(dest, staged string) error {
 	if t.done {
 		return errors.New("transaction already finished")
 	}
-	var destAbs string
-	if name, ok := strings.CutPrefix(dest, StateDir+"/"); ok && staged == "" && checkStateName(name) == nil {
-		p, err := t.w.StatePath(name)
-		if err != nil {
-			return err
-		}
-		destAbs = p
-	} else {
-		p, err := t.w.Path(dest)
-		if err != nil {
-			return err
-		}
-		destAbs = p
+	destAbs, err := t.w.destPath(dest, staged == "")
+	if err != nil {
+		return err
 	}
 	var stagedRel string
 	if staged != "" {
@@ -512,6 +502,12 @@ func (t *Txn) Commit() error {
 		return fmt.Errorf("flushing the staged content to disk: %w", err)
 	}
 	j := journal{ID: t.id, Swaps: t.swaps}
+	// The paths are checked again as the roll-forward will check them: a
+	// link planted since Replace is refused before anything is decided.
+	if err := t.w.checkJournal(&j); err != nil {
+		t.Abort()
+		return fmt.Errorf("%w; nothing was changed", err)
+	}
 	data, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
 		return err
@@ -550,6 +546,9 @@ func (w *Workspace) recover() error {
 			return fmt.Errorf("the journal of an interrupted update (%s) is corrupt: %w; restore the tree from version control and remove %s",
 				filepath.Join(state, journalFile), err, state)
 		}
+		if err := w.checkJournal(&j); err != nil {
+			return w.journalErr(err)
+		}
 		if err := w.rollForward(&j, nil); err != nil {
 			return fmt.Errorf("finishing an interrupted update: %w; the swaps still to do are listed in %s, "+
 				"the old copies are kept under %s: fix the cause (permissions, a read-only mount, a file in the way) and run rvendor update again, "+
@@ -578,8 +577,16 @@ func (w *Workspace) recover() error {
 // the journal, then the old content. Each step can be repeated, so a crash
 // at any point is finished by running it again.
 func (w *Workspace) rollForward(j *journal, hook func(string)) error {
+	if err := w.checkJournal(j); err != nil {
+		return w.journalErr(err)
+	}
 	abs := func(rel string) string { return filepath.Join(w.Root, filepath.FromSlash(rel)) }
 	for i, s := range j.Swaps {
+		// Again just before acting: an earlier swap must not have put a
+		// link on the way.
+		if _, err := w.destPath(s.Dest, s.Staged == ""); err != nil {
+			return err
+		}
 		dest, aside := abs(s.Dest), abs(s.Aside)
 		staged := ""
 		if s.Staged != "" {
@@ -673,6 +680,7 @@ func RollBack(root string) error {
 		return err
 	}
 	defer w.Close()
+	root = w.Root
 	state := filepath.Join(root, StateDir)
 	data, err := os.ReadFile(filepath.Join(state, journalFile))
 	if err != nil {
@@ -681,6 +689,9 @@ func RollBack(root string) error {
 	var j journal
 	if err := json.Unmarshal(data, &j); err != nil {
 		return fmt.Errorf("the journal of the interrupted update is corrupt: %w; restore the tree from version control and remove %s", err, state)
+	}
+	if err := w.checkJournal(&j); err != nil {
+		return w.journalErr(err)
 	}
 	abs := func(rel string) string { return filepath.Join(root, filepath.FromSlash(rel)) }
 	// Check first that every old copy a roll-back needs is there, so

@@ -205,15 +205,17 @@ func TestOpenSerializes(t *testing.T) {
 // do; nothing is removed.
 func TestStuckJournalSaysWhatToDo(t *testing.T) {
 	root := oldState(t)
-	state := filepath.Join(root, tree.StateDir)
-	write(t, filepath.Join(state, "staging", "x", "new", "demo", "lib.rs"), "new")
-	write(t, filepath.Join(state, "staging", "x", "old", "0", "lib.rs"), "older") // aside already taken
-	write(t, filepath.Join(state, "journal.json"), `{"id":"x","swaps":[{"dest":"vendor/demo","staged":".rvendor/staging/x/new/demo","aside":".rvendor/staging/x/old/0"}]}`)
+	crashAt(t, root, "journal", nil)
+	ids, _ := filepath.Glob(filepath.Join(root, tree.StateDir, "staging", "*"))
+	if len(ids) != 1 {
+		t.Fatalf("staging folders: %v", ids)
+	}
+	write(t, filepath.Join(ids[0], "old", "0", "lib.rs"), "older") // aside already taken
 	_, err := tree.Open(root)
 	if err == nil {
 		t.Fatal("Open finished a journal whose dest and old copy both exist")
 	}
-	for _, want := range []string{"journal.json", filepath.Join("staging", "x", "old"), "run rvendor update again", "rvendor update --abort"} {
+	for _, want := range []string{"journal.json", filepath.Join("staging", filepath.Base(ids[0]), "old"), "run rvendor update again", "rvendor update --abort"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q: %v", want, err)
 		}
