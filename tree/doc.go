@@ -25,6 +25,11 @@
 //     exactly .rvendor/staging/<id>/old/<n>; nothing on the way is a
 //     symbolic link; no swap takes away what a later one needs. A journal
 //     that fails is refused with a *JournalError and never acted on.
+//   - A journal is acted on only by the workspace that wrote it: it
+//     records the workspace's ID (a random id kept in .rvendor/id, mode
+//     0600, and that file's inode number), so a journal that came with
+//     the tree (committed to git, in a tarball, or copied) is refused,
+//     with a message to remove .rvendor.
 //   - Two rvendor runs in one workspace wait for each other (flock on
 //     .rvendor/lock).
 //   - Hashes are Go's "h1:" directory hash (golang.org/x/mod/sumdb/dirhash

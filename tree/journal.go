@@ -35,6 +35,28 @@ func (w *Workspace) journalErr(problem error) error {
 	}
 }
 
+// trust checks that j was written by this workspace (see ID) and that its
+// paths are sound (checkJournal).
+func (w *Workspace) trust(j *journal) error {
+	if j.Workspace != w.ID() {
+		state := filepath.Join(w.Root, StateDir)
+		problem := "it was not written in this tree (it came with the tree: committed to git, in a tarball, or copied from another tree), so it is not trusted"
+		if j.Workspace == "" {
+			problem = "it records no workspace id (an older rvendor wrote it, or it came with the tree), so it is not trusted"
+		}
+		return &JournalError{
+			Journal: filepath.Join(state, journalFile),
+			Problem: problem,
+			Fix: fmt.Sprintf("remove the folder %s (rvendor keeps only its own passing state there) and check the tree with git status; "+
+				"if this tree was copied while an update was interrupted, finish that update in the original tree instead", state),
+		}
+	}
+	if err := w.checkJournal(j); err != nil {
+		return w.journalErr(err)
+	}
+	return nil
+}
+
 // checkJournal checks every path of j before anything is done with it
 // (see the package doc): j's id is one Begin makes; every dest passes
 // Workspace.Path (or names a caller's state folder to remove); every

@@ -203,3 +203,98 @@ func TestCommitRechecksLinks(t *testing.T) {
 		t.Error("a refused commit left a journal")
 	}
 }
+
+// copyTree copies the tree at src, .rvendor and all, to a new folder, as
+// git (with .rvendor force-added) or a tarball would bring it.
+func copyTree(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "clone")
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// TestPlantedJournalRefused: a genuine journal made in one tree and
+// shipped with it (committed to git, or in a tarball, with its staging
+// folder and workspace id file) is refused in the tree it lands in:
+// nothing is rolled forward or back, and the message says to remove
+// .rvendor. (It used to be finished: whoever made the tree chose what the
+// next rvendor run swapped in.)
+func TestPlantedJournalRefused(t *testing.T) {
+	made := oldState(t)
+	crashAt(t, made, "journal", nil)
+	if !tree.Pending(made) {
+		t.Fatal("no journal made")
+	}
+	for _, legacy := range []bool{false, true} {
+		root := copyTree(t, made)
+		if legacy { // a journal without a workspace id
+			p := filepath.Join(root, tree.StateDir, "journal.json")
+			j := read(t, p)
+			i := strings.Index(j, `"workspace"`)
+			end := strings.Index(j[i:], ",") + i + 1
+			write(t, p, j[:i]+j[end:])
+		}
+		for _, f := range []func(string) error{
+			func(root string) error {
+				w, err := tree.Open(root)
+				if err == nil {
+					w.Close()
+				}
+				return err
+			},
+			tree.RollBack,
+		} {
+			err := f(root)
+			var je *tree.JournalError
+			if !errors.As(err, &je) || !strings.Contains(err.Error(), "not trusted") || !strings.Contains(err.Error(), "remove the folder "+filepath.Join(root, tree.StateDir)) {
+				t.Errorf("legacy %v: got %v, want the journal refused as not written here, saying to remove .rvendor", legacy, err)
+			}
+			if got := read(t, filepath.Join(root, "vendor/demo/lib.rs")); got != "old" {
+				t.Errorf("legacy %v: lib.rs = %q, want old", legacy, got)
+			}
+			if got := read(t, filepath.Join(root, "rvendor.lock")); got != "lock old" {
+				t.Errorf("legacy %v: lock = %q, want the old one", legacy, got)
+			}
+			if !tree.Pending(root) {
+				t.Errorf("legacy %v: the refused journal was removed", legacy)
+			}
+		}
+		// What the message says to do works.
+		if err := os.RemoveAll(filepath.Join(root, tree.StateDir)); err != nil {
+			t.Fatal(err)
+		}
+		w, err := tree.Open(root)
+		if err != nil {
+			t.Fatalf("after removing .rvendor: %v", err)
+		}
+		w.Close()
+	}
+	// The tree it was made in still finishes it.
+	w, err := tree.Open(made)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if got := read(t, filepath.Join(made, "vendor/demo/lib.rs")); got != "new" {
+		t.Errorf("the original tree did not finish its own journal: lib.rs = %q", got)
+	}
+}
+
+// TestWorkspaceID: the id is kept in a 0600 file, is the same for every
+// Open of one tree and differs in a copy of it, id file included.
+func TestWorkspaceID(t *testing.T) {
+	root := t.TempDir()
+	id := workspaceID(t, root)
+	if id == "" || workspaceID(t, root) != id {
+		t.Fatalf("ID %q is not stable", id)
+	}
+	fi, err := os.Lstat(filepath.Join(root, tree.StateDir, "id"))
+	if err != nil || fi.Mode().Perm() != 0o600 || !fi.Mode().IsRegular() {
+		t.Errorf("id file: %v %v, want a 0600 file", fi.Mode(), err)
+	}
+	if other := workspaceID(t, copyTree(t, root)); other == id {
+		t.Errorf("a copied tree has the same workspace id %s", id)
+	}
+}

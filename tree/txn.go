@@ -189,8 +189,11 @@ func Pending(root string) bool {
 // journal is written, fsynced and renamed into place before the first
 // rename of a commit; with it the next Open can finish the commit.
 type journal struct {
-	ID    string `json:"id"`
-	Swaps []swap `json:"swaps"`
+	ID string `json:"id"`
+	// Workspace is the ID of the workspace that wrote the journal: a
+	// journal is acted on only by that workspace.
+	Workspace string `json:"workspace"`
+	Swaps     []swap `json:"swaps"`
 }
 
 // swap replaces one path of the tree (a dest folder, the lock or the sum)
@@ -501,7 +504,7 @@ func (t *Txn) Commit() error {
 		t.Abort()
 		return fmt.Errorf("flushing the staged content to disk: %w", err)
 	}
-	j := journal{ID: t.id, Swaps: t.swaps}
+	j := journal{ID: t.id, Workspace: t.w.ID(), Swaps: t.swaps}
 	// The paths are checked again as the roll-forward will check them: a
 	// link planted since Replace is refused before anything is decided.
 	if err := t.w.checkJournal(&j); err != nil {
@@ -546,8 +549,8 @@ func (w *Workspace) recover() error {
 			return fmt.Errorf("the journal of an interrupted update (%s) is corrupt: %w; restore the tree from version control and remove %s",
 				filepath.Join(state, journalFile), err, state)
 		}
-		if err := w.checkJournal(&j); err != nil {
-			return w.journalErr(err)
+		if err := w.trust(&j); err != nil {
+			return err
 		}
 		if err := w.rollForward(&j, nil); err != nil {
 			return fmt.Errorf("finishing an interrupted update: %w; the swaps still to do are listed in %s, "+
@@ -690,8 +693,8 @@ func RollBack(root string) error {
 	if err := json.Unmarshal(data, &j); err != nil {
 		return fmt.Errorf("the journal of the interrupted update is corrupt: %w; restore the tree from version control and remove %s", err, state)
 	}
-	if err := w.checkJournal(&j); err != nil {
-		return w.journalErr(err)
+	if err := w.trust(&j); err != nil {
+		return err
 	}
 	abs := func(rel string) string { return filepath.Join(root, filepath.FromSlash(rel)) }
 	// Check first that every old copy a roll-back needs is there, so
