@@ -30,6 +30,12 @@
 //     0600, and that file's inode number), so a journal that came with
 //     the tree (committed to git, in a tarball, or copied) is refused,
 //     with a message to remove .rvendor.
+//   - .rvendor is a real folder of the tree: Open and RollBack refuse it
+//     (with what to remove) when it, .rvendor/staging, .rvendor/lock,
+//     .rvendor/id or .rvendor/journal.json is a symbolic link or not of
+//     its kind, and never follow or delete below such a link. Its files
+//     are opened with O_NOFOLLOW; the journal is written to a fresh file;
+//     recovery removes a link in the staging folder, not its target.
 //   - Two rvendor runs in one workspace wait for each other (flock on
 //     .rvendor/lock).
 //   - Hashes are Go's "h1:" directory hash (golang.org/x/mod/sumdb/dirhash

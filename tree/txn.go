@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -74,12 +75,12 @@ func openLocked(root string) (*Workspace, error) {
 		return nil, err
 	}
 	state := filepath.Join(root, StateDir)
-	if err := os.MkdirAll(state, 0o755); err != nil {
-		return nil, fmt.Errorf("creating rvendor's state folder: %w", err)
+	if err := ensureStateDir(state); err != nil {
+		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(state, lockFile), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := openStateFile(state, lockFile, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("opening the workspace lock: %w", err)
+		return nil, err
 	}
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		if !errors.Is(err, unix.EWOULDBLOCK) {
@@ -93,6 +94,11 @@ func openLocked(root string) (*Workspace, error) {
 		}
 	}
 	w := &Workspace{Root: root, lock: f}
+	// Under the lock, so that no other rvendor is changing it.
+	if err := checkStateFolder(state, stagingDir); err != nil {
+		f.Close()
+		return nil, err
+	}
 	if w.id, err = stateID(state); err != nil {
 		f.Close()
 		return nil, err
@@ -108,66 +114,6 @@ func openLocked(root string) (*Workspace, error) {
 // with the tree (committed to git, or in a tarball) or was copied from
 // another tree has another inode, whatever its files say.
 func (w *Workspace) ID() string { return w.id }
-
-// stateID reads (or, the first time, makes) the id file of the state
-// folder and returns the workspace id (see ID).
-func stateID(state string) (string, error) {
-	p := filepath.Join(state, idFile)
-	for range 2 {
-		f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
-		if errors.Is(err, fs.ErrNotExist) {
-			var b [16]byte
-			if _, err := rand.Read(b[:]); err != nil {
-				return "", err
-			}
-			nf, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o600)
-			if errors.Is(err, fs.ErrExist) {
-				continue
-			}
-			if err != nil {
-				return "", fmt.Errorf("making the workspace id %s: %w", p, err)
-			}
-			_, err = nf.WriteString(hex.EncodeToString(b[:]) + "\n")
-			if err == nil {
-				err = nf.Sync()
-			}
-			if cerr := nf.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				os.Remove(p)
-				return "", fmt.Errorf("making the workspace id %s: %w", p, err)
-			}
-			syncDir(state)
-			continue
-		}
-		if err != nil {
-			return "", fmt.Errorf("reading the workspace id %s: %w; remove %s if it is not a file rvendor made", p, err, p)
-		}
-		defer f.Close()
-		var st unix.Stat_t
-		if err := unix.Fstat(int(f.Fd()), &st); err != nil {
-			return "", err
-		}
-		buf := make([]byte, 64)
-		n, _ := f.Read(buf)
-		id := strings.TrimSuffix(string(buf[:n]), "\n")
-		if st.Mode&unix.S_IFMT != unix.S_IFREG || len(id) != 32 || !isHex(id) {
-			return "", fmt.Errorf("%s is not a workspace id that rvendor made; remove it (rvendor makes a new one)", p)
-		}
-		return fmt.Sprintf("%s-%d", id, st.Ino), nil
-	}
-	return "", fmt.Errorf("making the workspace id %s: it keeps changing", p)
-}
-
-func isHex(s string) bool {
-	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
 
 // Close releases the workspace lock.
 func (w *Workspace) Close() error {
@@ -231,8 +177,18 @@ func (w *Workspace) Begin() (*Txn, error) {
 		return nil, err
 	}
 	id := hex.EncodeToString(b[:])
-	dir := filepath.Join(w.Root, StateDir, stagingDir, id)
-	if err := os.MkdirAll(filepath.Join(dir, "new"), 0o755); err != nil {
+	state := filepath.Join(w.Root, StateDir)
+	if err := os.Mkdir(filepath.Join(state, stagingDir), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("creating the staging folder: %w", err)
+	}
+	if err := checkStateFolder(state, stagingDir); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(state, stagingDir, id)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the staging folder: %w", err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "new"), 0o755); err != nil {
 		return nil, fmt.Errorf("creating the staging folder: %w", err)
 	}
 	return &Txn{w: w, id: id, dir: dir}, nil
@@ -516,7 +472,12 @@ func (t *Txn) Commit() error {
 		return err
 	}
 	state := filepath.Join(t.w.Root, StateDir)
-	if err := writeSynced(filepath.Join(state, journalTmp), data); err != nil {
+	// Removed first, so that a link put there is never written through.
+	if err := os.Remove(filepath.Join(state, journalTmp)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Abort()
+		return fmt.Errorf("writing the update journal: %w", err)
+	}
+	if err := writeNew(filepath.Join(state, journalTmp), data); err != nil {
 		t.Abort()
 		return fmt.Errorf("writing the update journal: %w", err)
 	}
@@ -541,7 +502,7 @@ func (t *Txn) hook(point string) {
 // recover finishes a decided transaction and removes undecided staging.
 func (w *Workspace) recover() error {
 	state := filepath.Join(w.Root, StateDir)
-	data, err := os.ReadFile(filepath.Join(state, journalFile))
+	data, err := readStateFile(state, journalFile, maxJournal)
 	switch {
 	case err == nil:
 		var j journal
@@ -568,7 +529,16 @@ func (w *Workspace) recover() error {
 		return err
 	}
 	for _, e := range entries {
-		if err := os.RemoveAll(filepath.Join(state, stagingDir, e.Name())); err != nil {
+		// Nothing is followed: a link is removed, not what it points to,
+		// and RemoveAll never descends through a link below a folder.
+		p := filepath.Join(state, stagingDir, e.Name())
+		var err error
+		if e.Type().IsDir() {
+			err = os.RemoveAll(p)
+		} else {
+			err = os.Remove(p)
+		}
+		if err != nil {
 			return fmt.Errorf("removing the staging folder of an interrupted update: %w", err)
 		}
 		w.Recovered = append(w.Recovered, "removed the staging folder of an interrupted update")
@@ -685,9 +655,12 @@ func RollBack(root string) error {
 	defer w.Close()
 	root = w.Root
 	state := filepath.Join(root, StateDir)
-	data, err := os.ReadFile(filepath.Join(state, journalFile))
-	if err != nil {
+	data, err := readStateFile(state, journalFile, maxJournal)
+	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("no interrupted update to roll back: %w", err)
+	}
+	if err != nil {
+		return err
 	}
 	var j journal
 	if err := json.Unmarshal(data, &j); err != nil {
@@ -750,16 +723,27 @@ func isRegular(p string) bool {
 // copyFile copies src to dst through a temporary file, synced and renamed
 // into place, keeping src's permissions.
 func copyFile(src, dst string) error {
-	data, err := os.ReadFile(src)
+	f, err := os.OpenFile(src, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return err
 	}
-	fi, err := os.Stat(src)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", src)
+	}
+	data, err := io.ReadAll(f)
 	if err != nil {
 		return err
 	}
 	tmp := dst + ".tmp"
-	if err := writeSynced(tmp, data); err != nil {
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := writeNew(tmp, data); err != nil {
 		return err
 	}
 	if err := os.Chmod(tmp, fi.Mode().Perm()); err != nil {
@@ -776,22 +760,6 @@ func exists(p string) bool {
 // writeNew writes data to p, which must not exist, and syncs it.
 func writeNew(p string, data []byte) error {
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func writeSynced(p string, data []byte) error {
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
 	}
