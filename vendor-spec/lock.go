@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	stdpath "path"
 	"slices"
 	"sort"
 	"strconv"
@@ -76,8 +75,16 @@ type LockedComponent struct {
 	// Both are what dirhash.HashDir(dir, "", dirhash.Hash1) computes.
 	Upstream string `toml:"upstream"`
 	Tree     string `toml:"tree"`
-	Files    int    `toml:"files"`
-	Bytes    int64  `toml:"bytes"`
+	// Sum is the s1: hash of the component's lines of rvendor.sum
+	// (Sum.ComponentHash), so that the lock commits to every field of
+	// them, the mode included, which Tree (a dirhash over paths and
+	// sha256s) does not. It is empty in a lock written before rvendor
+	// sealed the sum: such a lock still parses, and verify reports the
+	// component as not sealed (run rvendor update). SealSum sets it;
+	// CheckSumHash checks it.
+	Sum   string `toml:"sum,omitempty"`
+	Files int    `toml:"files"`
+	Bytes int64  `toml:"bytes"`
 }
 
 // LockedCrate is one crate of a crate component's locked closure,
@@ -166,8 +173,17 @@ func ReadLock(path string) (*Lock, error) {
 	return ParseLock(path, data)
 }
 
-// ParseLock parses the bytes of a lock file read from path.
+// ParseLock parses the bytes of a lock file read from path. A leading
+// UTF-8 byte order mark is skipped. Every name and path in the lock is
+// checked as strictly as the spec's (see the package doc): the lock is a
+// committed file, as hostile as the tree it comes with. A problem is an
+// *Error at the file:line:col of the bad value.
 func ParseLock(path string, data []byte) (*Lock, error) {
+	data = trimBOM(data)
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, &Error{Pos: Position{File: path, Line: 1, Col: 1}, Msg: "lock file is empty",
+			Hint: "restore rvendor.lock from version control or run rvendor update"}
+	}
 	var l Lock
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -176,42 +192,27 @@ func ParseLock(path string, data []byte) (*Lock, error) {
 			Hint: "rvendor.lock is written by rvendor; restore it from version control or run rvendor update"}
 	}
 	if l.Version != LockVersion {
-		return nil, &Error{Pos: Position{File: path, Line: 1, Col: 1},
+		lp := newLockPositions(path, data)
+		if _, written := lp.m["version"]; !written {
+			return nil, &Error{Pos: Position{File: path, Line: 1, Col: 1},
+				Msg:  "lock file has no version: it is truncated or not an rvendor.lock",
+				Hint: "restore rvendor.lock from version control or run rvendor update"}
+		}
+		return nil, &Error{Pos: lp.at("version"),
 			Msg:  fmt.Sprintf("lock format version %d is not supported (this rvendor reads version %d)", l.Version, LockVersion),
 			Hint: "use the rvendor release that wrote this lock, or run rvendor update to rewrite it"}
 	}
-	seen := map[string]bool{}
-	for i, c := range l.Components {
-		if c.Name == "" || seen[c.Name] {
-			return nil, &Error{Pos: Position{File: path, Line: 1, Col: 1},
-				Msg:  fmt.Sprintf("component %d has an empty or duplicate name %q", i+1, c.Name),
-				Hint: "restore rvendor.lock from version control or run rvendor update"}
-		}
-		seen[c.Name] = true
-		// update deletes and replaces lock dests: never trust one that
-		// leaves the tree or names rvendor's own files.
-		if why := badTreePath(c.Dest); why != "" {
-			return nil, &Error{Pos: Position{File: path, Line: 1, Col: 1},
-				Msg:  fmt.Sprintf("security error: component %s has dest %q, which %s", c.Name, c.Dest, why),
-				Hint: "rvendor.lock is written by rvendor; restore it from version control"}
-		}
+	if err := checkLock(path, data, &l); err != nil {
+		return nil, err
 	}
 	return &l, nil
 }
 
-// badTreePath says why p is not a path rvendor may replace inside the
-// tree, or "" when it is one.
-func badTreePath(p string) string {
-	switch {
-	case p == "" || p == ".":
-		return "is empty"
-	case stdpath.IsAbs(p) || strings.Contains(p, `\`):
-		return "is not a relative slash-separated path"
-	case stdpath.Clean(p) != p || p == ".." || strings.HasPrefix(p, "../"):
-		return "is not a clean path inside the tree"
-	}
-	return ReservedPath(p)
-}
+// utf8BOM is the byte order mark some editors put at the start of a file.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// trimBOM returns data without a leading UTF-8 byte order mark.
+func trimBOM(data []byte) []byte { return bytes.TrimPrefix(data, utf8BOM) }
 
 // Sum holds the per-file hashes of every vendored component: the content
 // of rvendor.sum. For each component, the h1: hash of its files equals the
@@ -314,10 +315,12 @@ const sumHeader = "# rvendor.sum: mode, size and sha256 of every vendored file, 
 // path", or "component upstream - - - path" when a patch added the path.
 const pristineField = "upstream"
 
-// Marshal returns the sum file's bytes, sorted by component and path.
+// Marshal returns the sum file's bytes, sorted by component and path:
+// every component's file lines, then every component's pristine lines.
+// The lines of one component are those ComponentHash hashes.
 func (s *Sum) Marshal() []byte {
-	var b bytes.Buffer
-	b.WriteString(sumHeader)
+	var b []byte
+	b = append(b, sumHeader...)
 	names := make([]string, 0, len(s.Files))
 	for n := range s.Files {
 		names = append(names, n)
@@ -326,8 +329,8 @@ func (s *Sum) Marshal() []byte {
 	for _, n := range names {
 		files := slices.Clone(s.Files[n])
 		sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-		for _, f := range files {
-			fmt.Fprintf(&b, "%s %04o %d %s %s\n", n, uint32(f.Mode.Perm()), f.Size, f.Hex(), f.Path)
+		for i := range files {
+			b = appendFileLine(b, n, "", &files[i], files[i].Path)
 		}
 	}
 	pnames := make([]string, 0, len(s.Pristine))
@@ -344,14 +347,10 @@ func (s *Sum) Marshal() []byte {
 		}
 		sort.Strings(paths)
 		for _, p := range paths {
-			if f := s.Pristine[n][p]; f != nil {
-				fmt.Fprintf(&b, "%s %s %04o %d %s %s\n", n, pristineField, uint32(f.Mode.Perm()), f.Size, f.Hex(), p)
-			} else {
-				fmt.Fprintf(&b, "%s %s - - - %s\n", n, pristineField, p)
-			}
+			b = appendFileLine(b, n, pristineField, s.Pristine[n][p], p)
 		}
 	}
-	return b.Bytes()
+	return b
 }
 
 // ReadSum reads a sum file. A missing file gives an empty sum and an error
@@ -365,11 +364,16 @@ func ReadSum(path string) (*Sum, error) {
 }
 
 // ParseSum parses the bytes of a sum file read from path.
+//
+// A leading UTF-8 byte order mark is skipped, and CRLF line ends read as
+// LF. Every component name and path is checked as the lock's are (the
+// sum is a committed file, as hostile as the tree): a path that is not
+// clean and relative is refused at its file:line:col.
 func ParseSum(path string, data []byte) (*Sum, error) {
 	// verify parses this file on every build: one string holds the data
 	// and every name and path is a slice of it, so a line costs no
 	// allocation beyond its slot in the files slice.
-	text := string(data)
+	text := string(trimBOM(data))
 	s := &Sum{Files: map[string][]tree.File{}, Pristine: map[string]map[string]*tree.File{}}
 	line := 0
 	bad := func(what string) error {
@@ -410,6 +414,16 @@ func ParseSum(path string, data []byte) (*Sum, error) {
 		hashS, filePath, ok3 := strings.Cut(rest, " ")
 		if !ok1 || !ok2 || !ok3 || filePath == "" {
 			return nil, bad("want \"component mode size sha256 path\"")
+		}
+		if name != curName && !validName(name) {
+			return nil, &Error{Pos: Position{File: path, Line: line, Col: 1},
+				Msg:  fmt.Sprintf("security error: component name %q is not valid (lowercase letters, digits and -)", name),
+				Hint: sumRestoreHint}
+		}
+		if why, _ := checkPath(filePath, destPath); why != "" {
+			return nil, &Error{Pos: Position{File: path, Line: line, Col: len(l) - len(filePath) + 1},
+				Msg:  fmt.Sprintf("security error: component %s lists path %q, which is not a clean path inside its dest: it %s", name, filePath, why),
+				Hint: sumRestoreHint}
 		}
 		if pristine {
 			over := s.Pristine[name]
@@ -492,6 +506,9 @@ func hexVal(c byte) (byte, bool) {
 	}
 	return 0, false
 }
+
+// sumRestoreHint is the hint of every security error in rvendor.sum.
+const sumRestoreHint = "rvendor.sum is written by rvendor: restore it from version control"
 
 // ErrSumMismatch reports that the sum file does not agree with the lock.
 var ErrSumMismatch = errors.New("rvendor.sum does not match rvendor.lock")

@@ -45,13 +45,15 @@ func Load(path string) (*Spec, error) {
 }
 
 // Parse parses and validates the bytes of a spec read from path. Every
-// problem found is returned, as an ErrorList in file order.
+// problem found is returned, as an ErrorList in file order. A leading
+// UTF-8 byte order mark is skipped (positions count from after it, as
+// editors show them).
 func Parse(path string, data []byte) (*Spec, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
-	d := &decoder{file: path, data: data}
+	d := &decoder{file: path, data: trimBOM(data)}
 	s := &Spec{
 		Path:      abs,
 		Dir:       filepath.Dir(abs),

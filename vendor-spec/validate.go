@@ -10,7 +10,6 @@ import (
 
 	"github.com/github/go-spdx/v2/spdxexp"
 	goversion "github.com/hashicorp/go-version"
-	"github.com/rvendor/rvendor/tree"
 
 	"github.com/rvendor/rvendor/internal/lazyre"
 )
@@ -84,11 +83,6 @@ func validate(s *Spec, d *decoder) {
 			}
 		}
 	}
-}
-
-// Within reports whether the slash path p is dir or lies below it.
-func Within(p, dir string) bool {
-	return p == dir || strings.HasPrefix(p, dir+"/")
 }
 
 func validateToolchain(t *Toolchain, d *decoder) {
@@ -227,10 +221,8 @@ func validateComponent(c *Component, i int, d *decoder) {
 		if c.Crate == "" {
 			c.Crate = c.Name
 		}
-		if c.Lockfile != "" && checkRelPath(d, at("lockfile"), what, "lockfile", c.Lockfile) {
-			if why := ReservedPath(c.Lockfile); why != "" {
-				d.errorf(at("lockfile"), "keep the lockfile in the tree, outside rvendor's files", "%s: lockfile %q %s", what, c.Lockfile, why)
-			} else if c.Dest != "" && Within(c.Lockfile, c.Dest) {
+		if c.Lockfile != "" && checkRelPath(d, at("lockfile"), what, "lockfile", c.Lockfile, treePath, "keep the lockfile in the tree, outside rvendor's files") {
+			if c.Dest != "" && Within(c.Lockfile, c.Dest) {
 				d.errorf(at("lockfile"), "keep the lockfile outside dest, which updates replace (dest gets its own copy of the closure's Cargo.lock)",
 					"%s: lockfile %q is inside dest %q", what, c.Lockfile, c.Dest)
 			}
@@ -246,7 +238,7 @@ func validateComponent(c *Component, i int, d *decoder) {
 		}
 	}
 	for i, p := range c.Paths {
-		checkRelPath(d, at(fmt.Sprintf("paths[%d]", i)), what, "paths", p)
+		checkRelPath(d, at(fmt.Sprintf("paths[%d]", i)), what, "paths", p, sourcePath, "")
 	}
 	if c.Kind == KindArchive && c.Root == "" {
 		c.Root = commonTop(c.Paths)
@@ -256,7 +248,7 @@ func validateComponent(c *Component, i int, d *decoder) {
 		}
 	}
 	if c.Root != "" {
-		checkRelPath(d, at("root"), what, "root", c.Root)
+		checkRelPath(d, at("root"), what, "root", c.Root, sourcePath, "")
 		for i, p := range c.Paths {
 			if !Within(p, c.Root) {
 				d.errorf(at(fmt.Sprintf("paths[%d]", i)), fmt.Sprintf("write a path that starts with %q", c.Root+"/"),
@@ -265,22 +257,19 @@ func validateComponent(c *Component, i int, d *decoder) {
 		}
 	}
 	for i, g := range c.Exclude {
-		if _, err := path.Match(strings.ReplaceAll(g, "**", "*"), ""); err != nil || g == "" || strings.HasPrefix(g, "/") {
-			d.errorf(at(fmt.Sprintf("exclude[%d]", i)), `write a glob such as "*.md" or "library/core/tests/**"`, "%s: exclude pattern %q is not valid", what, g)
+		if why, fix := checkPattern(g); why != "" {
+			d.errorf(at(fmt.Sprintf("exclude[%d]", i)), fix, "%s: exclude pattern %q is not valid: it %s", what, g, why)
 		}
 	}
 
 	if c.Dest == "" && !present("dest") {
 		d.errorf(at(""), `add dest = "rust/vendor/..." (a folder inside the tree)`, "%s has no dest", what)
-	} else if checkRelPath(d, at("dest"), what, "dest", c.Dest) {
-		if why := ReservedPath(c.Dest); why != "" {
-			d.errorf(at("dest"), "choose a folder of its own, such as rust/vendor/"+c.Name, "%s: dest %q %s", what, c.Dest, why)
-		}
+	} else {
+		checkRelPath(d, at("dest"), what, "dest", c.Dest, treePath, "choose a folder of its own, such as rust/vendor/"+c.Name)
 	}
-	if c.Patches != "" && checkRelPath(d, at("patches"), what, "patches", c.Patches) {
-		if why := ReservedPath(c.Patches); why != "" {
-			d.errorf(at("patches"), "keep the patch queue in a folder of its own, such as rust/vendor/patches/"+c.Name, "%s: patches %q %s", what, c.Patches, why)
-		} else if c.Dest != "" && Within(c.Patches, c.Dest) {
+	if c.Patches != "" && checkRelPath(d, at("patches"), what, "patches", c.Patches, treePath,
+		"keep the patch queue in a folder of its own, such as rust/vendor/patches/"+c.Name) {
+		if c.Dest != "" && Within(c.Patches, c.Dest) {
 			d.errorf(at("patches"), "keep the patch queue outside dest, such as rust/vendor/patches/"+c.Name,
 				"%s: patches %q is inside dest %q, where updates would overwrite it", what, c.Patches, c.Dest)
 		}
@@ -291,49 +280,19 @@ func validateComponent(c *Component, i int, d *decoder) {
 	}
 }
 
-// ReservedPath says why the tree path p (clean, relative, slash-separated)
-// may not be a dest or patch folder, or "" when it may: it would be, hold
-// or lie inside rvendor's own files (the spec, lock, sum, the .rvendor
-// state folder) or a .git folder.
-func ReservedPath(p string) string {
-	for _, name := range []string{SpecName, LockName, SumName} {
-		if p == name {
-			return "is one of rvendor's own files"
-		}
+// checkRelPath reports whether p is a path of kind k (checkPath), and
+// reports an error at pos if not. reservedFix, if set, replaces the hint
+// for a reserved tree path.
+func checkRelPath(d *decoder, pos Position, what, key, p string, k pathKind, reservedFix string) bool {
+	why, fix := checkPath(p, k)
+	if why == "" {
+		return true
 	}
-	if Within(p, tree.StateDir) {
-		return "lies inside rvendor's state folder " + tree.StateDir
+	if k == treePath && reservedFix != "" && ReservedPath(p) == why {
+		fix = reservedFix
 	}
-	for _, el := range strings.Split(p, "/") {
-		if el == ".git" {
-			return "is or lies inside a .git folder"
-		}
-	}
-	return ""
-}
-
-// checkRelPath reports whether p is a clean, relative, slash-separated path
-// that stays inside its base folder, and reports an error if not.
-func checkRelPath(d *decoder, pos Position, what, key, p string) bool {
-	bad := func(why, hint string) bool {
-		d.errorf(pos, hint, "%s: %s %q %s", what, key, p, why)
-		return false
-	}
-	switch {
-	case p == "" || p == ".":
-		return bad("is empty", "write a folder inside the tree, such as \"rust/vendor/library\"")
-	case strings.HasPrefix(p, "/") || (len(p) > 1 && p[1] == ':'):
-		return bad("is absolute", "write it relative to the folder of rvendor.toml, such as \"rust/vendor/library\"")
-	case strings.Contains(p, `\`):
-		return bad("has a backslash", "write slash-separated paths")
-	case p == ".." || strings.HasPrefix(p, "../") || strings.Contains(p, "/../") || strings.HasSuffix(p, "/.."):
-		return bad("leaves its folder", "write a path inside the tree, without ..")
-	case path.Clean(p) != p:
-		return bad("is not clean", fmt.Sprintf("write %q", path.Clean(p)))
-	case strings.ContainsAny(p, "\n\r\x00"):
-		return bad("has a control character", "rename it")
-	}
-	return true
+	d.errorf(pos, fix, "%s: %s %q %s", what, key, p, why)
+	return false
 }
 
 // commonTop returns the first element that all paths share, or "".
