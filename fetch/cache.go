@@ -99,11 +99,6 @@ func userCacheDir(getenv func(string) string) (string, error) {
 	return "", errors.New("neither $XDG_CACHE_HOME nor $HOME are defined")
 }
 
-// DefaultCacheDir returns CacheDir(os.Getenv).
-//
-// Deprecated: use CacheDir with the command's environment.
-func DefaultCacheDir() (string, error) { return CacheDir(os.Getenv) }
-
 // Cache is a content-addressed download cache. The file whose sha256 is
 // H (lowercase hex) is kept as Dir/sha256/H[:2]/H, read-only once written.
 // A Cache may be used by several goroutines and processes at once: each
@@ -204,6 +199,13 @@ func (c *Cache) OpenCached(want string) (f *os.File, ok bool, err error) {
 		return nil, false, fmt.Errorf("reading the download cache: %w", err)
 	}
 	return f, f != nil, nil
+}
+
+// Path returns where the cache keeps the file whose sha256 is sum (64
+// lowercase hex digits), whether or not it is there.
+func (c *Cache) Path(sum string) string {
+	_, final := c.path(sum)
+	return final
 }
 
 // Open returns the file whose sha256 is want (64 lowercase hex digits),
@@ -324,35 +326,6 @@ func (c *Cache) download(ctx context.Context, rawURL, dir, final, want string) (
 		return nil, err
 	}
 	return tmp, nil
-}
-
-// Fetch returns the path of the cached file whose sha256 is want,
-// downloading rawURL when it is not cached (see Open).
-//
-// Deprecated: use Open, which returns the verified file open; a path is
-// opened again by its reader, and those bytes were not the ones hashed.
-func (c *Cache) Fetch(ctx context.Context, rawURL, want string) (string, error) {
-	f, err := c.Open(ctx, rawURL, want)
-	if err != nil {
-		return "", err
-	}
-	f.Close()
-	_, final := c.path(want)
-	return final, nil
-}
-
-// Lookup returns the path of the cached file whose sha256 is want, and
-// whether it is there (see OpenCached).
-//
-// Deprecated: use OpenCached, which returns the verified file open.
-func (c *Cache) Lookup(want string) (string, bool) {
-	f, ok, err := c.OpenCached(want)
-	if err != nil || !ok {
-		return "", false
-	}
-	f.Close()
-	_, final := c.path(want)
-	return final, true
 }
 
 // errCorrupt is a cache file whose sha256 is not its name.

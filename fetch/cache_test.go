@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -104,7 +103,7 @@ func TestFetchFile(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "demo.tar.gz")
 	os.WriteFile(src, content, 0o644)
 	c := &fetch.Cache{Dir: t.TempDir()}
-	p, err := c.Fetch(context.Background(), "file://"+filepath.ToSlash(src), contentHash)
+	p, err := fetchFile(c, context.Background(), "file://"+filepath.ToSlash(src), contentHash)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +115,7 @@ func TestFetchFile(t *testing.T) {
 	}
 	// Cached: the source is not needed again.
 	os.Remove(src)
-	if p2, err := c.Fetch(context.Background(), "file://"+filepath.ToSlash(src), contentHash); err != nil || p2 != p {
+	if p2, err := fetchFile(c, context.Background(), "file://"+filepath.ToSlash(src), contentHash); err != nil || p2 != p {
 		t.Errorf("second Fetch = %q, %v", p2, err)
 	}
 }
@@ -127,7 +126,7 @@ func TestFetchHTTPS(t *testing.T) {
 	var progress int64
 	c.Progress = func(url string, done, total int64) { progress = done }
 	for i := 0; i < 2; i++ {
-		p, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", contentHash)
+		p, err := fetchFile(c, context.Background(), s.URL+"/demo.tar.gz", contentHash)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +145,7 @@ func TestFetchHTTPS(t *testing.T) {
 func TestFetchLoopbackHTTP(t *testing.T) {
 	s, _ := server(t, false)
 	c := &fetch.Cache{Dir: t.TempDir()} // the default client
-	if _, err := c.Fetch(context.Background(), s.URL+"/redirect-in", contentHash); err != nil {
+	if _, err := fetchFile(c, context.Background(), s.URL+"/redirect-in", contentHash); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -154,7 +153,7 @@ func TestFetchLoopbackHTTP(t *testing.T) {
 func TestFetchMismatch(t *testing.T) {
 	s, _ := server(t, true)
 	c := &fetch.Cache{Dir: t.TempDir(), RootCAs: roots(s)}
-	_, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", otherHash)
+	_, err := fetchFile(c, context.Background(), s.URL+"/demo.tar.gz", otherHash)
 	if !errors.Is(err, fetch.ErrChecksumMismatch) {
 		t.Fatalf("err = %v, want ErrChecksumMismatch", err)
 	}
@@ -175,7 +174,7 @@ func TestFetchMismatch(t *testing.T) {
 func TestFetchCorruptCacheEntry(t *testing.T) {
 	s, n := server(t, true)
 	c := &fetch.Cache{Dir: t.TempDir(), RootCAs: roots(s)}
-	p, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", contentHash)
+	p, err := fetchFile(c, context.Background(), s.URL+"/demo.tar.gz", contentHash)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +182,7 @@ func TestFetchCorruptCacheEntry(t *testing.T) {
 	if err := os.WriteFile(p, []byte("bit rot"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p2, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", contentHash)
+	p2, err := fetchFile(c, context.Background(), s.URL+"/demo.tar.gz", contentHash)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +201,7 @@ func TestFetchStaleTemp(t *testing.T) {
 	os.MkdirAll(dir, 0o755)
 	stale := filepath.Join(dir, contentHash+".tmp-12345")
 	os.WriteFile(stale, []byte("half"), 0o600)
-	if _, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", contentHash); err != nil {
+	if _, err := fetchFile(c, context.Background(), s.URL+"/demo.tar.gz", contentHash); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
@@ -229,7 +228,7 @@ func TestFetchRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
 			c := &fetch.Cache{Dir: t.TempDir()}
-			_, err := c.Fetch(context.Background(), tt.url, tt.want)
+			_, err := fetchFile(c, context.Background(), tt.url, tt.want)
 			if err == nil || !strings.Contains(err.Error(), tt.msg) {
 				t.Fatalf("err = %v, want %q in it", err, tt.msg)
 			}
@@ -258,7 +257,7 @@ func TestFetchRetries(t *testing.T) {
 		t.Run(tc.path, func(t *testing.T) {
 			s, n := server(t, false)
 			c := &fetch.Cache{Dir: t.TempDir(), Retry: fetchRetry}
-			_, err := c.Fetch(context.Background(), s.URL+tc.path, contentHash)
+			_, err := fetchFile(c, context.Background(), s.URL+tc.path, contentHash)
 			if (err == nil) != tc.ok {
 				t.Fatalf("err = %v, want success %v", err, tc.ok)
 			}
@@ -278,7 +277,7 @@ func TestFetchRetries(t *testing.T) {
 func TestFetchStall(t *testing.T) {
 	s, _ := server(t, true)
 	c := &fetch.Cache{Dir: t.TempDir(), RootCAs: roots(s), StallTimeout: 200 * time.Millisecond, Retry: fetchRetry}
-	_, err := c.Fetch(context.Background(), s.URL+"/stall", contentHash)
+	_, err := fetchFile(c, context.Background(), s.URL+"/stall", contentHash)
 	if err == nil || !strings.Contains(err.Error(), "no data received") {
 		t.Fatalf("err = %v, want a stall", err)
 	}
@@ -293,7 +292,7 @@ func TestFetchConcurrent(t *testing.T) {
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() {
-			_, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", contentHash)
+			_, err := fetchFile(c, context.Background(), s.URL+"/demo.tar.gz", contentHash)
 			errs <- err
 		}()
 	}
@@ -312,7 +311,7 @@ func TestFetchCanceled(t *testing.T) {
 	c := &fetch.Cache{Dir: t.TempDir(), RootCAs: roots(s)}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := c.Fetch(ctx, s.URL+"/demo.tar.gz", contentHash); !errors.Is(err, context.Canceled) {
+	if _, err := fetchFile(c, ctx, s.URL+"/demo.tar.gz", contentHash); !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 	if files := cacheFiles(t, c.Dir); files != nil || n.Load() != 0 {
@@ -320,17 +319,13 @@ func TestFetchCanceled(t *testing.T) {
 	}
 }
 
-func TestDefaultCacheDir(t *testing.T) {
-	t.Setenv(fetch.CacheEnv, "/tmp/rv-cache")
-	if d, err := fetch.DefaultCacheDir(); err != nil || d != "/tmp/rv-cache" {
-		t.Errorf("DefaultCacheDir = %q, %v", d, err)
+// fetchFile opens the file whose sha256 is sum from c (downloading it
+// from u when not cached), closes it and returns its place in the cache.
+func fetchFile(c *fetch.Cache, ctx context.Context, u, sum string) (string, error) {
+	f, err := c.Open(ctx, u, sum)
+	if err != nil {
+		return "", err
 	}
-	if runtime.GOOS != "linux" {
-		return
-	}
-	t.Setenv(fetch.CacheEnv, "")
-	t.Setenv("XDG_CACHE_HOME", "/tmp/xdg")
-	if d, err := fetch.DefaultCacheDir(); err != nil || d != "/tmp/xdg/rvendor" {
-		t.Errorf("DefaultCacheDir = %q, %v", d, err)
-	}
+	f.Close()
+	return c.Path(sum), nil
 }

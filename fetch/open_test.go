@@ -62,7 +62,7 @@ func TestOpenReturnsTheHashedFile(t *testing.T) {
 	}
 	check("fresh download", f)
 
-	if _, err := c.Fetch(context.Background(), s.URL+"/demo.tar.gz", contentHash); err != nil { // back in the cache
+	if _, err := fetchFile(c, context.Background(), s.URL+"/demo.tar.gz", contentHash); err != nil { // back in the cache
 		t.Fatal(err)
 	}
 	os.WriteFile(evil, []byte("evil bytes"), 0o644)
@@ -72,7 +72,7 @@ func TestOpenReturnsTheHashedFile(t *testing.T) {
 	}
 	check("cache hit", f)
 
-	c.Fetch(context.Background(), s.URL+"/demo.tar.gz", contentHash)
+	fetchFile(c, context.Background(), s.URL+"/demo.tar.gz", contentHash)
 	os.WriteFile(evil, []byte("evil bytes"), 0o644)
 	f, ok, err := c.OpenCached(contentHash)
 	if err != nil || !ok {

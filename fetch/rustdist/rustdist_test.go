@@ -325,9 +325,9 @@ func TestLayout(t *testing.T) {
 	}
 }
 
-// TestHTTPGetterRetries: the deprecated adapter goes through fetch's
-// client: 5xx answers are tried again (bounded), 4xx never.
-func TestHTTPGetterRetries(t *testing.T) {
+// TestGetterRetries: a *fetch.Cache as the Getter: 5xx answers are tried
+// again (bounded), 4xx never.
+func TestGetterRetries(t *testing.T) {
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := n.Add(1)
@@ -343,7 +343,7 @@ func TestHTTPGetterRetries(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	g := &rustdist.HTTPGetter{Retry: web.RetryPolicy{Attempts: 3, Delay: time.Millisecond}}
+	var g rustdist.Getter = &fetch.Cache{Retry: web.RetryPolicy{Attempts: 3, Delay: time.Millisecond}}
 	data, err := g.Get(context.Background(), srv.URL+"/flaky", 100)
 	if err != nil || string(data) != "ok" || n.Load() != 2 {
 		t.Errorf("flaky: %q, %v after %d requests", data, err, n.Load())
@@ -364,18 +364,5 @@ func TestRedirectOverHTTP(t *testing.T) {
 	_, err := rustdist.Resolve(context.Background(), &fetch.Cache{}, rustdist.Request{Version: "1.63.0", Kind: rustdist.KindRustSrc, Root: s.URL, Keyring: s.Keyring()})
 	if err == nil || !strings.Contains(err.Error(), "refusing redirect from "+s.URL+m+" to "+s.OtherURL()+m+": a redirect may use plain http only within the same loopback host") {
 		t.Errorf("err = %v", err)
-	}
-}
-
-// TestHTTPGetterTLS: the deprecated adapter trusts its Client's
-// certificate authorities.
-func TestHTTPGetterTLS(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) }))
-	defer srv.Close()
-	if data, err := (&rustdist.HTTPGetter{Client: srv.Client()}).Get(context.Background(), srv.URL+"/x", 10); err != nil || string(data) != "ok" {
-		t.Errorf("Get = %q, %v", data, err)
-	}
-	if _, err := (&rustdist.HTTPGetter{}).Get(context.Background(), srv.URL+"/x", 10); err == nil {
-		t.Error("an untrusted certificate was accepted")
 	}
 }

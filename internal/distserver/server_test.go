@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rvendor/rvendor/fetch"
 	"github.com/rvendor/rvendor/fetch/rustdist"
 	"github.com/rvendor/rvendor/internal/distserver"
 	"github.com/rvendor/rvendor/internal/realdata"
@@ -106,7 +107,7 @@ func TestTwoReleases(t *testing.T) {
 	if len(s.Releases) != 2 || s.Releases[0] != distserver.Release163 || s.Releases[1] != distserver.Release196 {
 		t.Fatalf("Releases = %+v", s.Releases)
 	}
-	g := &rustdist.HTTPGetter{Client: s.Client}
+	g := &fetch.Cache{}
 	for _, rel := range s.Releases {
 		for _, kind := range []string{rustdist.KindRustSrc, rustdist.KindRustcSrc} {
 			res, err := rustdist.Resolve(context.Background(), g, rustdist.Request{Version: rel.Version, Kind: kind, Root: s.URL, Keyring: s.Keyring()})
