@@ -1,20 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/rvendor/rvendor/engine"
 	"github.com/rvendor/rvendor/tree"
-	"github.com/rvendor/rvendor/tree/patch"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
@@ -74,14 +70,6 @@ EXIT STATUS
 	return cmd
 }
 
-// adoptCandidate is one upstream version compared with the folder.
-type adoptCandidate struct {
-	Version string       `json:"version"`
-	Score   int          `json:"score"` // lines added + deleted
-	Files   int          `json:"files"` // upstream files present in PATH
-	Stats   []patch.Stat `json:"-"`
-}
-
 func runAdopt(ctx context.Context, g *globalOptions, o *adoptOptions, target string) error {
 	kind, version, ok := strings.Cut(o.From, "@")
 	switch {
@@ -93,57 +81,9 @@ func runAdopt(ctx context.Context, g *globalOptions, o *adoptOptions, target str
 	if o.Path == "" {
 		o.Path = "library"
 	}
-	if err := g.absKeyring(); err != nil {
-		return err
-	}
-	ws, p, err := openWorkspace(g)
-	if err != nil {
-		return err
-	}
-	defer ws.Close()
-	if specComponent(p.Spec, o.Component) != nil || p.Lock.Component(o.Component) != nil {
-		return usageErr(fmt.Errorf("component %s already exists", o.Component), "choose another --component name")
-	}
-	dir, err := g.dir()
-	if err != nil {
-		return err
-	}
-	abs := target
-	if !filepath.IsAbs(abs) {
-		abs = filepath.Join(dir, target)
-	}
-	dest, err := filepath.Rel(p.Spec.Dir, abs)
-	if err != nil || !filepath.IsLocal(dest) {
-		return usageErr(fmt.Errorf("%s is not inside the tree of %s", target, p.Spec.Path), "")
-	}
-	dest = filepath.ToSlash(dest)
-	if !dirExists(abs) {
-		return usageErr(fmt.Errorf("%s is not a folder", target), "")
-	}
 	if o.Patches == "" {
 		o.Patches = "rvendor/patches/" + o.Component
 	}
-	cache, err := g.cache()
-	if err != nil {
-		return err
-	}
-	txn, err := ws.Begin()
-	if err != nil {
-		return err
-	}
-	defer txn.Abort()
-	have, irr, err := tree.Scan(ctx, abs, 0)
-	if err != nil {
-		return err
-	}
-	if len(irr) > 0 {
-		return fmt.Errorf("%s is a %s: adopt takes regular files only", filepath.Join(target, irr[0].Path), irr[0].TypeString())
-	}
-	haveSet := map[string]bool{}
-	for _, f := range have {
-		haveSet[f.Path] = true
-	}
-
 	versions := []string{version}
 	if o.Guess != "" {
 		versions = nil
@@ -153,185 +93,28 @@ func runAdopt(ctx context.Context, g *globalOptions, o *adoptOptions, target str
 			}
 		}
 	}
-	// stage extracts the upstream subset present in PATH for version v.
-	type result struct {
-		cand adoptCandidate
-		st   *staged
-		c    *vendorspec.Component
-		ch   []patch.Change
+	if err := g.absKeyring(); err != nil {
+		return err
 	}
-	stage := func(v string, n int) (*result, error) {
-		c := &vendorspec.Component{Name: o.Component, Kind: kind, Version: v, Root: o.Path, Paths: []string{o.Path},
-			Dest: dest, License: o.License, Patches: o.Patches}
-		whole, err := stageComponent(ctx, g, p, cache, txn, &vendorspec.Component{Name: fmt.Sprintf("%s-all-%d", o.Component, n),
-			Kind: kind, Version: v, Root: o.Path, Paths: []string{o.Path}, Dest: dest, License: o.License})
-		if err != nil {
-			return nil, fmt.Errorf("%s@%s: %w", kind, v, err)
-		}
-		var subset []string
-		for _, f := range whole.Files {
-			if haveSet[f.Path] {
-				subset = append(subset, path.Join(o.Path, f.Path))
-			}
-		}
-		if len(subset) == 0 {
-			return nil, fmt.Errorf("no file of %s matches a file of %s@%s %s: check --path", target, kind, v, o.Path)
-		}
-		if len(subset) < len(whole.Files) {
-			c.Paths = subset
-		}
-		c.Name = fmt.Sprintf("%s-%d", o.Component, n)
-		st, err := stageComponent(ctx, g, p, cache, txn, c)
-		if err != nil {
-			return nil, fmt.Errorf("%s@%s: %w", kind, v, err)
-		}
-		c.Name = o.Component
-		st.Lock.Name = o.Component
-		st.Lock.Patches = nil
-		ch, err := treeChanges(ctx, st.Dir, abs)
-		if err != nil {
-			return nil, err
-		}
-		_, stats, err := patch.Diff(ch)
-		if err != nil {
-			return nil, err
-		}
-		r := &result{cand: adoptCandidate{Version: v, Files: len(st.Files), Stats: stats}, st: st, c: c, ch: ch}
-		for _, s := range stats {
-			r.cand.Score += s.Added + s.Deleted
-		}
-		return r, nil
-	}
-	var best *result
-	var cands []adoptCandidate
-	for i, v := range versions {
-		r, err := stage(v, i)
-		if err != nil {
-			return err
-		}
-		cands = append(cands, r.cand)
-		if len(versions) > 1 {
-			g.say("%s@%s: %d upstream files present, %d lines differ", kind, v, r.cand.Files, r.cand.Score)
-		}
-		if best == nil || r.cand.Score < best.cand.Score {
-			best = r
-		}
-	}
-	if len(versions) > 1 {
-		g.say("picked %s@%s (smallest diff)", kind, best.cand.Version)
-	}
-
-	// The patch queue.
-	var queue []*patch.Patch
-	subject := o.Message
-	if subject == "" {
-		subject = fmt.Sprintf("%s: local changes to upstream %s", o.Component, best.cand.Version)
-	}
-	h := patch.Header{Author: o.Author, Subject: subject}
-	groups := [][]patch.Change{best.ch}
-	if o.Split {
-		groups = nil
-		for _, ch := range best.ch {
-			groups = append(groups, []patch.Change{ch})
-		}
-	}
-	qrel := o.Patches
-	for _, grp := range groups {
-		if len(grp) == 0 {
-			continue
-		}
-		hh := h
-		if o.Split {
-			hh.Subject = fmt.Sprintf("%s: %s", o.Component, grp[0].Path)
-		}
-		data, _, err := patch.Format(hh, grp)
-		if errors.Is(err, patch.ErrEmpty) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		name := patch.NextName(queue, hh.Subject)
-		q, err := patch.Parse(name, data)
-		if err != nil {
-			return err
-		}
-		queue = append(queue, q)
-		if err := txn.WriteFile(path.Join(qrel, name), data); err != nil {
-			return err
-		}
-	}
-	// Check: pristine plus the queue is PATH, byte for byte.
-	if err := applyQueue(queue, best.st.Dir, "the pristine files"); err != nil {
-		return fmt.Errorf("the adopted queue does not reproduce %s (a bug): %w", target, err)
-	}
-	if left, err := treeChanges(ctx, best.st.Dir, abs); err != nil || len(left) > 0 {
-		return fmt.Errorf("the adopted queue does not reproduce %s (a bug): %v %v", target, left, err)
-	}
-
-	lc := best.st.Lock
-	for _, q := range queue {
-		lc.Patches = append(lc.Patches, vendorspec.LockedPatch{Name: q.Name, SHA256: q.SHA256, Files: q.Paths()})
-	}
-	specData, err := os.ReadFile(p.Spec.Path)
+	dir, err := g.dir()
 	if err != nil {
 		return err
 	}
-	c := best.c
-	newSpec := appendComponent(specData, c)
-	if _, err := vendorspec.Parse(p.Spec.Path, newSpec); err != nil {
-		return fmt.Errorf("the spec entry adopt writes does not validate: %w", err)
+	abs := target
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(dir, target)
 	}
-	if err := txn.WriteFile(filepath.Base(p.Spec.Path), newSpec); err != nil {
-		return err
-	}
-	if err := writeComponentState(p, txn, lc, have, best.st.Files); err != nil {
-		return err
-	}
-	if err := txn.Commit(); err != nil {
-		return err
-	}
-	g.say("%s: adopted %s as %s@%s %s: %d upstream files, %d patch%s in %s", o.Component, dest, kind, best.cand.Version, o.Path,
-		len(best.st.Files), len(queue), map[bool]string{true: "", false: "es"}[len(queue) == 1], qrel)
-	if g.JSON {
-		return writeJSON(g, struct {
-			Component  string           `json:"component"`
-			Version    string           `json:"version"`
-			Candidates []adoptCandidate `json:"candidates"`
-			Patches    []string         `json:"patches"`
-		}{o.Component, best.cand.Version, cands, lockedNames(lc)})
-	}
-	return nil
-}
-
-func lockedNames(lc *vendorspec.LockedComponent) []string {
-	out := []string{}
-	for _, p := range lc.Patches {
-		out = append(out, p.Name)
-	}
-	return out
-}
-
-// appendComponent returns spec with a [[component]] table for c appended;
-// the existing bytes are kept as they are.
-func appendComponent(spec []byte, c *vendorspec.Component) []byte {
-	var b bytes.Buffer
-	b.Write(spec)
-	if len(spec) > 0 && !bytes.HasSuffix(spec, []byte("\n")) {
-		b.WriteString("\n")
-	}
-	q := strconvQuote
-	fmt.Fprintf(&b, "\n# Adopted by rvendor adopt: the differences from upstream are the patch queue.\n")
-	fmt.Fprintf(&b, "[[component]]\nname = %s\nkind = %s\nversion = %s\nroot = %s\n", q(c.Name), q(c.Kind), q(c.Version), q(c.Root))
-	if len(c.Paths) == 1 {
-		fmt.Fprintf(&b, "paths = [%s]\n", q(c.Paths[0]))
-	} else {
-		b.WriteString("paths = [\n")
-		for _, p := range slices.Sorted(slices.Values(c.Paths)) {
-			fmt.Fprintf(&b, "  %s,\n", q(p))
+	return g.withEngine(func(ws *tree.Workspace, e *engine.Engine) error {
+		res, err := e.Adopt(ctx, ws, engine.AdoptOptions{Dir: abs, Component: o.Component, Kind: kind, Versions: versions,
+			Root: o.Path, Patches: o.Patches, License: o.License, Message: o.Message, Author: o.Author, Split: o.Split})
+		if err != nil {
+			return err
 		}
-		b.WriteString("]\n")
-	}
-	fmt.Fprintf(&b, "dest = %s\nlicense = %s\npatches = %s\n", q(c.Dest), q(c.License), q(c.Patches))
-	return b.Bytes()
+		g.say("%s: adopted %s as %s@%s %s: %d upstream files, %d patch%s in %s", o.Component, res.Dest, kind, res.Version, o.Path,
+			res.Files, len(res.Patches), map[bool]string{true: "", false: "es"}[len(res.Patches) == 1], o.Patches)
+		if g.JSON {
+			return writeJSON(g, res)
+		}
+		return nil
+	})
 }

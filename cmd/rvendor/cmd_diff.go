@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/rvendor/rvendor/tree"
 	"github.com/rvendor/rvendor/tree/patch"
 )
 
@@ -57,53 +54,21 @@ func runDiff(ctx context.Context, g *globalOptions, o *diffOptions, args []strin
 	if err != nil {
 		return err
 	}
-	if err := refuseConflict(p.Spec.Dir); err != nil {
-		return err
-	}
-	if tree.Pending(p.Spec.Dir) {
-		return usageErr(fmt.Errorf("%w in %s", tree.ErrPending, p.Spec.Dir), "run rvendor update to finish it first")
-	}
-	comps, err := selectComponents(p.Spec, args)
+	e, err := g.newEngine(p)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp("", "rvendor-diff-")
+	diffs, err := e.Diff(ctx, args, o.All)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
 	stats := []diffStat{}
-	for _, c := range comps {
-		lc := p.Lock.Component(c.Name)
-		if lc == nil {
-			if len(args) > 0 {
-				return usageErr(fmt.Errorf("component %s is not vendored yet", c.Name), "run rvendor update "+c.Name)
-			}
-			continue
-		}
-		if len(args) == 0 && len(lc.Crates) > 0 {
-			continue
-		}
-		exp, err := buildExpected(ctx, g, p, c, lc, filepath.Join(tmp, c.Name), o.All)
-		if err != nil {
-			return fmt.Errorf("component %s: %w", c.Name, err)
-		}
-		// The folder as vendored: the lock's dest (the spec's may have
-		// moved since the last update).
-		dest := filepath.Join(p.Spec.Dir, filepath.FromSlash(lc.Dest))
-		changes, err := treeChanges(ctx, exp.Dir, dest)
-		if err != nil {
-			return fmt.Errorf("component %s: %w", c.Name, err)
-		}
-		text, st, err := patch.Diff(changes)
-		if err != nil {
-			return fmt.Errorf("component %s: %w", c.Name, err)
-		}
-		for _, s := range st {
-			stats = append(stats, diffStat{Component: c.Name, Stat: s})
+	for _, d := range diffs {
+		for _, s := range d.Stats {
+			stats = append(stats, diffStat{Component: d.Component, Stat: s})
 		}
 		if !o.Stat && !g.JSON {
-			g.stdout.Write(text)
+			g.stdout.Write(d.Text)
 		}
 	}
 	switch {

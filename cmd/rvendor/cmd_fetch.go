@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/rvendor/rvendor/fetch"
-	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
 func newFetchCommand(g *globalOptions) *cobra.Command {
@@ -40,14 +38,6 @@ func addKeyringFlag(cmd *cobra.Command, g *globalOptions) {
 	cmd.Flags().BoolVar(&g.AllowYanked, "allow-yanked", false, "vendor a yanked crate version with a warning instead of failing")
 }
 
-type fetchedComponent struct {
-	Name   string `json:"name"`
-	Kind   string `json:"kind"`
-	URL    string `json:"url"`
-	SHA256 string `json:"sha256"`
-	Path   string `json:"path,omitempty"` // the cached file
-}
-
 func runFetch(ctx context.Context, g *globalOptions, args []string) error {
 	if err := g.absKeyring(); err != nil {
 		return err
@@ -56,50 +46,26 @@ func runFetch(ctx context.Context, g *globalOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	comps, err := selectComponents(p.Spec, args)
+	e, err := g.newEngine(p)
 	if err != nil {
 		return err
 	}
-	cache, err := g.cache()
+	out, err := e.Fetch(ctx, args)
 	if err != nil {
 		return err
 	}
-	var out []fetchedComponent
-	for _, c := range comps {
-		fc := fetchedComponent{Name: c.Name, Kind: c.Kind}
-		switch c.Kind {
-		case vendorspec.KindArchive:
-			g.say("%s %s: fetching %s", c.Name, c.Version, c.URL)
-			fc.Path, err = cache.Fetch(ctx, c.URL, c.SHA256)
-			fc.URL, fc.SHA256 = c.URL, c.SHA256
-		case vendorspec.KindRustSrc, vendorspec.KindRustcSrc:
-			var rs *rustSource
-			if rs, err = resolveRust(ctx, g, p, cache, c); err == nil {
-				fc.Path, fc.URL, fc.SHA256 = rs.file, rs.res.ArchiveURL, rs.res.ArchiveSHA256
-			}
-		case vendorspec.KindCrate:
-			err = fetchCrate(ctx, g, p, cache, c)
-		}
-		if err != nil {
-			return fmt.Errorf("component %s: %w", c.Name, err)
-		}
-		out = append(out, fc)
-	}
-	g.say("fetched %d component(s) into %s", len(out), cache.Dir)
+	g.say("fetched %d component(s) into %s", len(out), e.Cache.Dir)
 	if g.JSON {
-		return writeJSON(g, map[string]any{"cache": cache.Dir, "components": out})
+		return writeJSON(g, map[string]any{"cache": e.Cache.Dir, "components": out})
 	}
 	return nil
 }
 
 // cache returns the download cache: $RVENDOR_CACHE, or the default.
 func (g *globalOptions) cache() (*fetch.Cache, error) {
-	dir := g.getenv(fetch.CacheEnv)
-	if dir == "" {
-		var err error
-		if dir, err = fetch.DefaultCacheDir(); err != nil {
-			return nil, err
-		}
+	dir, err := fetch.CacheDir(g.getenv)
+	if err != nil {
+		return nil, err
 	}
 	c := &fetch.Cache{Dir: dir}
 	if pr := g.progress(); pr.on {

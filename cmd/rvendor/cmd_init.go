@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rvendor/rvendor/policy"
+	"github.com/rvendor/rvendor/tree"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
@@ -120,10 +121,17 @@ func runInit(ctx context.Context, g *globalOptions, o *initOptions) error {
 			path = filepath.Join(dir, path)
 		}
 	}
-	if _, err := os.Stat(path); err == nil && !o.Force {
+	root := filepath.Dir(path)
+	// Under the workspace lock, and by one rename: a spec is never seen
+	// half-written, and an update running meanwhile is waited for.
+	ws, err := tree.Open(root)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	if _, err := os.Lstat(path); err == nil && !o.Force {
 		return usageErr(fmt.Errorf("%s already exists", path), "edit it, or run rvendor init --force to overwrite it")
 	}
-	root := filepath.Dir(path)
 	// Defaults: the minimums of the newest kernel rvendor was tested with.
 	st := starter{Rustc: "1.78.0", Bindgen: "0.65.1", LLVM: "13.0.1", Dest: "rust/vendor"}
 	if policy.IsKernelTree(root) {
@@ -145,7 +153,15 @@ func runInit(ctx context.Context, g *globalOptions, o *initOptions) error {
 	if _, err := vendorspec.Parse(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("internal error: the starter spec does not parse: %w", err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	txn, err := ws.Begin()
+	if err != nil {
+		return err
+	}
+	defer txn.Abort()
+	if err := txn.WriteFile(filepath.Base(path), buf.Bytes()); err != nil {
+		return fmt.Errorf("writing the spec: %w", err)
+	}
+	if err := txn.Commit(); err != nil {
 		return fmt.Errorf("writing the spec: %w", err)
 	}
 	if st.Kernel {

@@ -85,7 +85,7 @@ func runTree(g *globalOptions, o *treeOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	comps, err := selectComponents(p.Spec, args)
+	comps, err := p.Select(args)
 	if err != nil {
 		return err
 	}

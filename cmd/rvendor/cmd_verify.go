@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rvendor/rvendor/engine"
 	"github.com/rvendor/rvendor/tree"
 	"github.com/rvendor/rvendor/verify"
 )
@@ -77,7 +78,7 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions, args []s
 	if err != nil {
 		return err
 	}
-	if err := refuseConflict(p.Spec.Dir); err != nil {
+	if err := engine.RefuseConflict(p.Spec.Dir); err != nil {
 		return err
 	}
 	opt := verify.Options{Spec: p.Spec, Lock: p.Lock, Sum: p.Sum, Components: args, Jobs: o.Jobs}

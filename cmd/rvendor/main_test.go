@@ -28,8 +28,22 @@ func (c cleanupM) Run() int {
 
 func TestMain(m *testing.M) {
 	testscript.Main(cleanupM{m}, map[string]func(){
-		"rvendor": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)) },
+		"rvendor": func() { os.Exit(runHooked(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv, crashHook)) },
 	})
+}
+
+// crashEnv names the test hook of the scripts: when set to one of
+// tree.CrashPoints, a commit stops there abruptly, as if killed, so that
+// the scripts prove that the next run recovers. It exists only in the
+// test binary.
+const crashEnv = "RVENDOR_TEST_CRASH_AT"
+
+// crashHook stops the process at the crash point crashEnv names.
+func crashHook(point string) {
+	if p := os.Getenv(crashEnv); p != "" && p == point {
+		fmt.Fprintf(os.Stderr, "rvendor: test hook: stopping at %s\n", point)
+		os.Exit(99)
+	}
 }
 
 // TestScript runs the CLI scenarios in testdata/script/*.txtar. Each

@@ -10,11 +10,11 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/rvendor/rvendor/engine"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
@@ -36,10 +36,17 @@ type globalOptions struct {
 	// AllowYanked is --allow-yanked of update and fetch: vendor a yanked
 	// crate version with a warning instead of failing.
 	AllowYanked bool
+	// AcceptSigner is --accept-signer of update: a Rust source signed by
+	// another key than the lock recorded is accepted with a warning.
+	AcceptSigner bool
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// hook, when set (by the tests only), is called at each of
+	// tree.CrashPoints of a commit.
+	hook func(point string)
+	ran  bool // a command's own code started (see markRun)
 }
 
 // exitError carries an exit status with an error; a nil err means the
@@ -59,15 +66,8 @@ func (e *exitError) Error() string {
 
 func (e *exitError) Unwrap() error { return e.err }
 
-// unusable marks an error reading the lock or sum as exit status 2; a
-// *vendorspec.Error already is, with its own hint.
-func unusable(err error, hint string) error {
-	var se *vendorspec.Error
-	if errors.As(err, &se) {
-		return err
-	}
-	return usageErr(err, hint)
-}
+// Hint returns the remedy text.
+func (e *exitError) Hint() string { return e.hint }
 
 // usageErr marks err as a spec, lock or usage problem (exit status 2).
 func usageErr(err error, hint string) error {
@@ -130,12 +130,46 @@ it prints {"error": {"message", "hint", "exit", "places": [{"position",
 		newPatchCommand(g),
 		newAdoptCommand(g),
 	)
+	// An error returned before any command's own code ran is cobra's: an
+	// unknown command or a wrong number of arguments, bad usage (exit
+	// status 2) whatever its text.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	markRun(root, g)
 	return root
+}
+
+// markRun wraps every command's Run and RunE so that g.ran is set once a
+// command's own code starts.
+func markRun(c *cobra.Command, g *globalOptions) {
+	if c.RunE != nil {
+		runE := c.RunE
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			g.ran = true
+			return runE(cmd, args)
+		}
+	}
+	if c.Run != nil {
+		run := c.Run
+		c.Run = func(cmd *cobra.Command, args []string) {
+			g.ran = true
+			run(cmd, args)
+		}
+	}
+	for _, sub := range c.Commands() {
+		markRun(sub, g)
+	}
 }
 
 // run executes the command line args and returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	return runHooked(args, stdin, stdout, stderr, getenv, nil)
+}
+
+// runHooked is run with a hook called at each crash point of a commit
+// (tests only; nil in rvendor itself).
+func runHooked(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, hook func(string)) int {
+	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, hook: hook}
 	root := newRootCommand(g)
 	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -143,6 +177,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
+	}
+	if !g.ran && exitCode(err) == exitFailure {
+		err = usageErr(err, "")
 	}
 	code := report(stderr, err)
 	if g.JSON {
@@ -176,10 +213,7 @@ func reportJSON(w io.Writer, err error, code int) {
 		return
 	}
 	var out jsonError
-	out.Error.Message, out.Error.Exit = err.Error(), code
-	if ee != nil {
-		out.Error.Hint = ee.hint
-	}
+	out.Error.Message, out.Error.Exit, out.Error.Hint = err.Error(), code, hintOf(err)
 	var list vendorspec.ErrorList
 	var one *vendorspec.Error
 	switch {
@@ -198,37 +232,57 @@ func reportJSON(w io.Writer, err error, code int) {
 // report prints err the one way rvendor prints errors and returns the exit
 // status it calls for.
 func report(w io.Writer, err error) int {
-	code := exitFailure
-	hint := ""
+	code := exitCode(err)
 	var ee *exitError
-	if errors.As(err, &ee) {
-		code, hint = ee.code, ee.hint
-		if ee.err == nil {
-			return code
-		}
+	if errors.As(err, &ee) && ee.err == nil {
+		return code
 	}
 	var list vendorspec.ErrorList
 	var one *vendorspec.Error
 	switch {
 	case errors.As(err, &list):
-		code = exitUsage
 		for _, e := range list {
 			printSpecError(w, e)
 		}
 	case errors.As(err, &one):
-		code = exitUsage
 		printSpecError(w, one)
 	default:
-		msg := err.Error()
-		if strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "accepts ") || strings.HasPrefix(msg, "requires ") {
-			code = exitUsage
-		}
-		fmt.Fprintf(w, "rvendor: error: %s\n", msg)
+		fmt.Fprintf(w, "rvendor: error: %s\n", err)
 	}
-	if hint != "" {
+	if hint := hintOf(err); hint != "" {
 		fmt.Fprintf(w, "rvendor: hint: %s\n", hint)
 	}
 	return code
+}
+
+// exitCode is the exit status err calls for, from its type: an
+// exitError's or engine.Error's code, 2 for a spec, lock or sum error,
+// else 1.
+func exitCode(err error) int {
+	var ee *exitError
+	var en *engine.Error
+	var list vendorspec.ErrorList
+	var one *vendorspec.Error
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &en):
+		return int(en.Code)
+	case errors.As(err, &list), errors.As(err, &one):
+		return exitUsage
+	}
+	return exitFailure
+}
+
+// hintOf returns the first remedy text in err's chain: every rvendor
+// error type with advice has a Hint method.
+func hintOf(err error) string {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if h, ok := e.(interface{ Hint() string }); ok && h.Hint() != "" {
+			return h.Hint()
+		}
+	}
+	return ""
 }
 
 func printSpecError(w io.Writer, e *vendorspec.Error) {
@@ -289,16 +343,7 @@ func (g *globalOptions) specPath() (string, error) {
 }
 
 // project is a loaded spec with its lock and sum.
-type project struct {
-	Spec     *vendorspec.Spec
-	Lock     *vendorspec.Lock
-	Sum      *vendorspec.Sum
-	LockPath string
-	SumPath  string
-	// Keyring is the OpenPGP keyring replacing the embedded Rust key:
-	// --keyring, else [sources] keyring (relative to the spec's folder).
-	Keyring string
-}
+type project = engine.Project
 
 // loadProject reads the spec, and the lock and sum beside it (empty when
 // absent).
@@ -307,30 +352,7 @@ func (g *globalOptions) loadProject() (*project, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec, err := vendorspec.Load(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, usageErr(err, "run rvendor init to write a starter rvendor.toml")
-		}
-		return nil, err
-	}
-	p := &project{Spec: spec,
-		LockPath: filepath.Join(spec.Dir, vendorspec.LockName),
-		SumPath:  filepath.Join(spec.Dir, vendorspec.SumName)}
-	if p.Lock, err = vendorspec.ReadLock(p.LockPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, unusable(err, "rvendor.lock is written by rvendor: restore it from version control")
-	}
-	if p.Sum, err = vendorspec.ReadSum(p.SumPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, unusable(err, "rvendor.sum is written by rvendor: restore it from version control")
-	}
-	p.Keyring = g.Keyring
-	if p.Keyring == "" && spec.Sources.Keyring != "" {
-		p.Keyring = spec.Sources.Keyring
-		if !filepath.IsAbs(p.Keyring) {
-			p.Keyring = filepath.Join(spec.Dir, p.Keyring)
-		}
-	}
-	return p, nil
+	return engine.Load(path, g.Keyring)
 }
 
 // warn prints a warning to stderr, whatever --quiet and --json say:

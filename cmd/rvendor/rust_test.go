@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rvendor/rvendor/engine"
 	"github.com/rvendor/rvendor/internal/distserver"
 	"github.com/rvendor/rvendor/internal/realdata"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
@@ -44,7 +45,7 @@ type cli struct {
 func (c *cli) run(args ...string) (int, string) {
 	c.t.Helper()
 	var out bytes.Buffer
-	env := map[string]string{"RVENDOR_CACHE": c.cache, rustDistEnv: c.srv.URL}
+	env := map[string]string{"RVENDOR_CACHE": c.cache, engine.RustDistEnv: c.srv.URL}
 	for _, a := range args {
 		if a == "update" || a == "fetch" {
 			args = append(args, "--keyring", c.srv.KeyringFile)
@@ -227,7 +228,9 @@ func hashHex(b []byte) string {
 }
 
 // TestRustSignerChangeWarns: an update whose manifest is signed by another
-// key than the lock recorded says so loudly (and a custom keyring too).
+// key than the lock recorded, with the keys given by --keyring (which
+// accepts the change), says so loudly (and a custom keyring too). Without
+// --keyring or --accept-signer it is refused (engine's TestSignerChange).
 func TestRustSignerChangeWarns(t *testing.T) {
 	c := newRustCLI(t)
 	dir := rustTree(t, "rust-src", "")

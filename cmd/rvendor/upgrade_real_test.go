@@ -130,6 +130,16 @@ func TestUpgradeRealAdoptAlloc(t *testing.T) {
 					t.Fatal(err)
 				}
 			})
+			// Issue 9: --continue on the real data. Again, then resolve
+			// every conflict by taking upstream's side and continue.
+			if err := os.WriteFile(specPath, []byte(spec196), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			code, out = c.run(append(env, "update", "alloc")...)
+			if code != 1 {
+				t.Fatalf("update again: exit %d, want the same conflict:\n%s", code, out)
+			}
+			continueResolved(t, c, dir, out)
 		default:
 			t.Fatalf("update exit %d: want 0 (carried) or 1 (conflict)", code)
 		}
@@ -138,6 +148,63 @@ func TestUpgradeRealAdoptAlloc(t *testing.T) {
 	default:
 		t.Fatalf("update --to 1.96.0 exit %d: want 0 (carried) or 1 (gone paths or a conflict)", code)
 	}
+}
+
+// continueResolved resolves every conflict the report out names by
+// taking upstream's side (a file deleted upstream is deleted), runs
+// update --continue, and checks that the update is finished: no conflict
+// state, the lock at 1.96.0, verify clean.
+func continueResolved(t *testing.T, c *cli, dir, out string) {
+	t.Helper()
+	ms := conflictLineRE.FindAllStringSubmatch(out, -1)
+	if len(ms) == 0 {
+		t.Fatalf("no conflicting file in the report:\n%s", out)
+	}
+	for _, m := range ms {
+		p := filepath.Join(dir, filepath.FromSlash(m[2]))
+		if strings.Contains(m[0], "deleted upstream") {
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(takeOurs(string(data))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, cout := c.run("-C", dir, "update", "--continue")
+	t.Logf("update --continue: exit %d\n%s", code, cout)
+	if code != 0 {
+		t.Fatalf("update --continue exit %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".rvendor/conflict")); !os.IsNotExist(err) {
+		t.Errorf(".rvendor/conflict remains after --continue: %v", err)
+	}
+	checkCarried(t, c, dir)
+}
+
+// takeOurs resolves diff3-style conflict markers by keeping the first
+// side ("ours": the new upstream).
+func takeOurs(s string) string {
+	var b strings.Builder
+	state := 0 // 0 outside, 1 ours, 2 base or theirs
+	for _, line := range strings.SplitAfter(s, "\n") {
+		switch {
+		case strings.HasPrefix(line, "<<<<<<< "):
+			state = 1
+		case state == 1 && (strings.HasPrefix(line, "||||||| ") || strings.HasPrefix(line, "=======")):
+			state = 2
+		case state == 2 && strings.HasPrefix(line, ">>>>>>> "):
+			state = 0
+		case state == 0 || state == 1:
+			b.WriteString(line)
+		}
+	}
+	return b.String()
 }
 
 // movedRE matches a path the report of update --to names as gone from the

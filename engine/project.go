@@ -1,0 +1,139 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/rvendor/rvendor/fetch"
+	vendorspec "github.com/rvendor/rvendor/vendor-spec"
+)
+
+// Project is a loaded spec with the lock and sum beside it.
+type Project struct {
+	Spec     *vendorspec.Spec
+	Lock     *vendorspec.Lock // empty when there is no lock yet
+	Sum      *vendorspec.Sum  // empty when there is no sum yet
+	LockPath string
+	SumPath  string
+	// Keyring is the OpenPGP keyring replacing the embedded Rust key:
+	// the command line's, else [sources] keyring (made absolute).
+	Keyring string
+	// KeyringFromFlag is set when Keyring came from the command line: the
+	// maintainer chose the keys for this run, which also accepts a
+	// change of signer.
+	KeyringFromFlag bool
+}
+
+// Load reads the spec at specPath, and the lock and sum beside it (empty
+// when absent). keyring, when not "", is the command line's --keyring
+// (absolute).
+func Load(specPath, keyring string) (*Project, error) {
+	spec, err := vendorspec.Load(specPath)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, unusable(err, "run rvendor init to write a starter rvendor.toml")
+		}
+		return nil, err
+	}
+	p := &Project{Spec: spec,
+		LockPath: filepath.Join(spec.Dir, vendorspec.LockName),
+		SumPath:  filepath.Join(spec.Dir, vendorspec.SumName)}
+	if p.Lock, err = vendorspec.ReadLock(p.LockPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, unusableData(err, "rvendor.lock is written by rvendor: restore it from version control")
+	}
+	if p.Sum, err = vendorspec.ReadSum(p.SumPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, unusableData(err, "rvendor.sum is written by rvendor: restore it from version control")
+	}
+	p.Keyring, p.KeyringFromFlag = keyring, keyring != ""
+	if p.Keyring == "" && spec.Sources.Keyring != "" {
+		p.Keyring = spec.Sources.Keyring
+		if !filepath.IsAbs(p.Keyring) {
+			p.Keyring = filepath.Join(spec.Dir, p.Keyring)
+		}
+	}
+	return p, nil
+}
+
+// unusableData marks an error reading the lock or sum as Unusable; a
+// *vendorspec.Error already is, with its own hint.
+func unusableData(err error, hint string) error {
+	var se *vendorspec.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	return unusable(err, hint)
+}
+
+// Component returns the spec's component name, or nil.
+func (p *Project) Component(name string) *vendorspec.Component {
+	for _, c := range p.Spec.Components {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Select returns the spec's components named (all when names is empty),
+// refusing a name the spec does not have.
+func (p *Project) Select(names []string) ([]*vendorspec.Component, error) {
+	if len(names) == 0 {
+		return p.Spec.Components, nil
+	}
+	var out []*vendorspec.Component
+	for _, n := range names {
+		c := p.Component(n)
+		if c == nil {
+			return nil, unusablef("see the [[component]] names in the spec", "no component %q in %s", n, p.Spec.Path)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Engine runs the operations that change a vendored tree for one
+// project. Its fields are set by the caller; an Engine is used by one
+// goroutine at a time.
+type Engine struct {
+	Project *Project
+	// Cache is the download cache. Operations that only rebuild pristine
+	// sources (diff, patch) never download through it.
+	Cache *fetch.Cache
+	// Getenv reads the environment (RVENDOR_RUST_DIST); nil reads none.
+	Getenv func(string) string
+	// Events receives progress and messages; nil discards them.
+	Events func(Event)
+	// StatCache is verify's stat cache file for this tree ("" for none),
+	// used when checking for undeclared edits.
+	StatCache string
+	// AllowYanked vendors a yanked crate version with a warning instead
+	// of failing.
+	AllowYanked bool
+	// AcceptSigner accepts a Rust source signed by another key than the
+	// one the lock recorded (a key rotation the maintainer checked).
+	AcceptSigner bool
+
+	// hook, set only by this package's tests, is called at named points
+	// of an operation.
+	hook func(point string)
+}
+
+func (e *Engine) getenv(k string) string {
+	if e.Getenv == nil {
+		return ""
+	}
+	return e.Getenv(k)
+}
+
+func (e *Engine) at(point string) {
+	if e.hook != nil {
+		e.hook(point)
+	}
+}
+
+// componentErr prefixes err with the component's name, keeping its class.
+func componentErr(name string, err error) error {
+	return fmt.Errorf("component %s: %w", name, err)
+}
