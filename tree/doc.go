@@ -36,6 +36,10 @@
 //     its kind, and never follow or delete below such a link. Its files
 //     are opened with O_NOFOLLOW; the journal is written to a fresh file;
 //     recovery removes a link in the staging folder, not its target.
+//   - The state folder belongs to one spec: the first OpenSpec records the
+//     spec file's base name in .rvendor/spec, and a second spec in the
+//     same folder is refused (ErrOtherSpec) instead of sharing its lock,
+//     journal and staging. Open is OpenSpec for DefaultSpec.
 //   - Two rvendor runs in one workspace wait for each other (flock on
 //     .rvendor/lock).
 //   - Hashes are Go's "h1:" directory hash (golang.org/x/mod/sumdb/dirhash

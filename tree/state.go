@@ -15,6 +15,63 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// DefaultSpec is the spec file name that Open assumes.
+const DefaultSpec = "rvendor.toml"
+
+// ErrOtherSpec is wrapped by the error of OpenSpec and RollBackSpec when
+// the state folder belongs to another spec in the same folder.
+var ErrOtherSpec = errors.New("rvendor's state folder belongs to another spec")
+
+// checkSpecName checks that spec is a spec file's base name.
+func checkSpecName(spec string) error {
+	if spec == "" || spec == "." || spec == ".." || strings.ContainsAny(spec, "/\x00\n") {
+		return fmt.Errorf("spec file name %q: give the base name of the spec file, such as %q", spec, DefaultSpec)
+	}
+	return nil
+}
+
+// ownedBy checks that the state folder belongs to the spec file named
+// spec, as recorded in StateDir/spec; when claim is set, a state folder
+// that records no spec yet is claimed for it.
+func (w *Workspace) ownedBy(spec string, claim bool) error {
+	state := filepath.Join(w.Root, StateDir)
+	data, err := readStateFile(state, specFile, 4096)
+	if errors.Is(err, fs.ErrNotExist) {
+		if !claim {
+			return nil
+		}
+		f, err := os.OpenFile(filepath.Join(state, specFile), os.O_WRONLY|os.O_CREATE|os.O_EXCL|unix.O_NOFOLLOW, 0o644)
+		if err != nil {
+			return fmt.Errorf("recording the spec of %s: %w", state, err)
+		}
+		_, err = f.WriteString(spec + "\n")
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("recording the spec of %s: %w", state, err)
+		}
+		syncDir(state)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	owner := strings.TrimSuffix(string(data), "\n")
+	if owner == spec {
+		return nil
+	}
+	if checkSpecName(owner) != nil {
+		return stateErr(state, specFile, "it does not hold a spec file name")
+	}
+	return fmt.Errorf("%w: %s is the state folder of %s, not of %s; two specs in one folder would share its lock, journal and staging: "+
+		"keep each spec in a folder of its own, or, if %s is no longer used and none of its updates is interrupted, remove %s and run rvendor again",
+		ErrOtherSpec, state, filepath.Join(w.Root, owner), spec, owner, state)
+}
+
 // maxJournal bounds the journal read back by Open and RollBack.
 const maxJournal = 16 << 20
 

@@ -141,3 +141,83 @@ func TestRecoverDoesNotFollowLinks(t *testing.T) {
 		t.Errorf("staging not cleaned: %v", ents)
 	}
 }
+
+// TestSecondSpecRefused: the first spec opened in a folder owns its state
+// folder (.rvendor/spec); a second spec in the same folder is refused by
+// OpenSpec, Open (the default spec) and RollBackSpec, with a message
+// naming both and what to do. (The two used to share one lock, journal
+// and staging folder silently.)
+func TestSecondSpecRefused(t *testing.T) {
+	root := oldState(t)
+	w, err := tree.OpenSpec(root, "kernel.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if got := read(t, filepath.Join(root, tree.StateDir, "spec")); got != "kernel.toml\n" {
+		t.Errorf(".rvendor/spec = %q", got)
+	}
+	for _, open := range []func() error{
+		func() error {
+			w, err := tree.OpenSpec(root, "other.toml")
+			if err == nil {
+				w.Close()
+			}
+			return err
+		},
+		func() error {
+			w, err := tree.Open(root)
+			if err == nil {
+				w.Close()
+			}
+			return err
+		},
+		func() error { return tree.RollBackSpec(root, "other.toml") },
+	} {
+		err := open()
+		if !errors.Is(err, tree.ErrOtherSpec) || !strings.Contains(err.Error(), "kernel.toml") || !strings.Contains(err.Error(), "a folder of its own") {
+			t.Errorf("got %v, want ErrOtherSpec naming kernel.toml and what to do", err)
+		}
+	}
+	w, err = tree.OpenSpec(root, "kernel.toml")
+	if err != nil {
+		t.Fatalf("the owning spec: %v", err)
+	}
+	w.Close()
+	for _, bad := range []string{"", ".", "..", "sub/rvendor.toml", "/abs.toml"} {
+		if w, err := tree.OpenSpec(root, bad); err == nil {
+			w.Close()
+			t.Errorf("OpenSpec(%q) was accepted", bad)
+		}
+	}
+}
+
+// TestSpecClaimedByFirstOpen: a state folder made before specs were
+// recorded is claimed by the first OpenSpec; Open claims it for the
+// default spec name; a link as .rvendor/spec is refused.
+func TestSpecClaimedByFirstOpen(t *testing.T) {
+	root := oldState(t)
+	if err := os.MkdirAll(filepath.Join(root, tree.StateDir, "staging"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w := openWS(t, root)
+	w.Close()
+	if got := read(t, filepath.Join(root, tree.StateDir, "spec")); got != tree.DefaultSpec+"\n" {
+		t.Errorf(".rvendor/spec = %q, want the default spec", got)
+	}
+
+	root, out := oldState(t), outsideState(t)
+	if err := os.MkdirAll(filepath.Join(root, tree.StateDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(out, "precious"), filepath.Join(root, tree.StateDir, "spec")); err != nil {
+		t.Fatal(err)
+	}
+	if w, err := tree.Open(root); !errors.Is(err, tree.ErrUnsafePath) {
+		if err == nil {
+			w.Close()
+		}
+		t.Errorf("Open with .rvendor/spec a link = %v, want a refusal", err)
+	}
+	survived(t, out)
+}

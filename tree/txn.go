@@ -52,12 +52,31 @@ type Workspace struct {
 	Recovered []string
 }
 
-// Open locks the workspace at root (waiting for another rvendor run to
-// finish) and recovers from any interrupted run: a decided transaction is
-// rolled forward, an undecided one's staging folder is removed.
+// Open is OpenSpec for the spec DefaultSpec in root.
 func Open(root string) (*Workspace, error) {
+	return OpenSpec(root, DefaultSpec)
+}
+
+// OpenSpec locks the workspace at root, the folder of the spec file named
+// spec (a base name, such as "rvendor.toml"), waiting for another rvendor
+// run to finish, and recovers from any interrupted run: a decided
+// transaction is rolled forward, an undecided one's staging folder is
+// removed.
+//
+// The state folder belongs to one spec: the first OpenSpec records the
+// spec's name in it, and OpenSpec with another name in the same folder is
+// refused (an error wrapping ErrOtherSpec), as two specs would otherwise
+// share one lock, journal and staging folder without knowing.
+func OpenSpec(root, spec string) (*Workspace, error) {
+	if err := checkSpecName(spec); err != nil {
+		return nil, err
+	}
 	w, err := openLocked(root)
 	if err != nil {
+		return nil, err
+	}
+	if err := w.ownedBy(spec, true); err != nil {
+		w.Close()
 		return nil, err
 	}
 	if err := w.recover(); err != nil {
@@ -107,8 +126,8 @@ func openLocked(root string) (*Workspace, error) {
 }
 
 // ID identifies this workspace's state folder: the random id kept in
-// StateDir/id (made 0600 by the first Open, never part of the tree's
-// content) and the inode number of that file. Every journal records it,
+// StateDir/id (made 0600 by the first Open; not meant to be committed)
+// and the inode number of that file. Every journal records it,
 // and a caller can record it in its own state (a conflicted update) to
 // refuse state that this workspace did not write: a state folder that came
 // with the tree (committed to git, or in a tarball) or was copied from
@@ -647,12 +666,34 @@ func (w *Workspace) rollForward(j *journal, hook func(string)) error {
 // staging folder go. It takes the workspace lock itself. If it is
 // interrupted, the journal remains and the next Open finishes the
 // transaction instead, so the tree always ends wholly old or wholly new.
+//
+// RollBack does not check which spec owns the state folder; RollBackSpec
+// does.
 func RollBack(root string) error {
+	return rollBack(root, "")
+}
+
+// RollBackSpec is RollBack for the workspace of the spec file named spec
+// in root: it is refused (ErrOtherSpec) when another spec owns the state
+// folder.
+func RollBackSpec(root, spec string) error {
+	if err := checkSpecName(spec); err != nil {
+		return err
+	}
+	return rollBack(root, spec)
+}
+
+func rollBack(root, spec string) error {
 	w, err := openLocked(root)
 	if err != nil {
 		return err
 	}
 	defer w.Close()
+	if spec != "" {
+		if err := w.ownedBy(spec, false); err != nil {
+			return err
+		}
+	}
 	root = w.Root
 	state := filepath.Join(root, StateDir)
 	data, err := readStateFile(state, journalFile, maxJournal)
