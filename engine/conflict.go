@@ -25,7 +25,10 @@ import (
 // components; data/N/ with pristine.sum (the staged upstream files),
 // done/ (the patches carried so far) and, for the conflicting component,
 // before/ (its patch's files before the patch).
-const ConflictDir = tree.StateDir + "/conflict"
+const ConflictDir = tree.StateDir + "/" + conflictName
+
+// conflictName is ConflictDir's name in the state folder.
+const conflictName = "conflict"
 
 // conflictVersion is the version of state.json this rvendor writes.
 const conflictVersion = 2
@@ -103,7 +106,11 @@ func (c conflictPaths) workOf(i, cur int) string {
 // save writes u as the pending conflicted update: every work tree is
 // moved (not copied) into ConflictDir, then state.json is written last.
 func (e *Engine) save(ws *tree.Workspace, u *pending) error {
-	cp := conflictPaths{filepath.Join(ws.Root, filepath.FromSlash(ConflictDir))}
+	dir, err := ws.StatePath(conflictName)
+	if err != nil {
+		return err
+	}
+	cp := conflictPaths{dir}
 	if err := os.MkdirAll(filepath.Join(cp.dir, "staged"), 0o755); err != nil {
 		return err
 	}
@@ -124,7 +131,6 @@ func (e *Engine) save(ws *tree.Workspace, u *pending) error {
 	}
 	st := &conflictState{Version: conflictVersion, Workspace: ws.ID(), NewSpec: string(u.newSpec), Force: u.force, Current: u.current,
 		TakenOver: u.takenOver}
-	var err error
 	if st.SpecSHA256, err = fileSHA256(e.Project.Spec.Path); err != nil {
 		return err
 	}
@@ -204,8 +210,11 @@ func saveComponent(cp conflictPaths, i int, current bool, ch *change) (component
 // readConflict reads state.json, refusing a state this workspace did not
 // write (a .rvendor folder committed to the tree, say).
 func readConflict(ws *tree.Workspace) (*conflictState, error) {
-	p := filepath.Join(ws.Root, filepath.FromSlash(ConflictDir), "state.json")
-	data, err := os.ReadFile(p)
+	dir, err := ws.StatePath(conflictName)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "state.json"))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, unusable(errors.New("no conflicted update is pending"), "")

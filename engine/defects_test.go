@@ -335,3 +335,42 @@ func TestForceUntrustedLock(t *testing.T) {
 	}
 	f.verifyClean()
 }
+
+// TestPlantedConflictState (issue 10): a conflict state this workspace did
+// not write (committed to the tree, say) is never continued; --abort
+// removes it.
+func TestPlantedConflictState(t *testing.T) {
+	f := newFixture(t)
+	base := map[string]string{"src/lib.rs": "a\nb\nc\n"}
+	f.spec(comp{name: "demo", version: "1.0.0", dest: "third_party/demo", patches: "patches/demo", files: base})
+	f.mustUpdate(UpdateOptions{})
+	f.write("third_party/demo/src/lib.rs", "a\nb ours\nc\n")
+	if _, err := f.record("demo", "ours"); err != nil {
+		t.Fatal(err)
+	}
+	f.spec(comp{name: "demo", version: "2.0.0", dest: "third_party/demo", patches: "patches/demo", files: map[string]string{"src/lib.rs": "a\nb theirs\nc\n"}})
+	if _, err := f.update(UpdateOptions{}); err == nil {
+		t.Fatal("no conflict")
+	}
+	state := f.read(ConflictDir + "/state.json")
+	var id string
+	f.with(func(e *Engine, ws *tree.Workspace) error { id = ws.ID(); return nil })
+	f.write(ConflictDir+"/state.json", strings.Replace(state, id, strings.Repeat("0", len(id)), 1))
+	f.write(ConflictDir+"/tree/src/lib.rs", "a\nb planted\nc\n")
+	before := f.snapshot()
+	err := f.with(func(e *Engine, ws *tree.Workspace) error {
+		_, err := e.Continue(context.Background(), ws)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "not written by an rvendor update in this tree") {
+		t.Fatalf("continue: %v, want a refusal of the planted state", err)
+	}
+	sameTree(t, before, f.snapshot())
+	err = f.with(func(e *Engine, ws *tree.Workspace) error {
+		_, err := Abort(ws)
+		return err
+	})
+	if err != nil || ConflictPending(f.root) {
+		t.Fatalf("abort: %v; pending %v", err, ConflictPending(f.root))
+	}
+}

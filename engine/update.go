@@ -269,7 +269,7 @@ func (e *Engine) commit(ctx context.Context, ws *tree.Workspace, txn *tree.Txn, 
 		}
 	}
 	if u.resumed {
-		if err := txn.RemoveState("conflict"); err != nil {
+		if err := txn.RemoveState(conflictName); err != nil {
 			return nil, err
 		}
 	}
@@ -466,7 +466,11 @@ func (e *Engine) loadPending(ws *tree.Workspace, st *conflictState) (*pending, e
 	if st.Current < 0 || st.Current >= len(st.Components) {
 		return nil, unusablef(abort, "%s/state.json names no conflicting component", ConflictDir)
 	}
-	cp := conflictPaths{filepath.Join(ws.Root, filepath.FromSlash(ConflictDir))}
+	dir, err := ws.StatePath(conflictName)
+	if err != nil {
+		return nil, err
+	}
+	cp := conflictPaths{dir}
 	u := &pending{force: st.Force, current: st.Current, takenOver: st.TakenOver, resumed: true}
 	if st.NewSpec != "" {
 		u.newSpec = []byte(st.NewSpec)
@@ -591,7 +595,7 @@ func Abort(ws *tree.Workspace) (string, error) {
 	if st, err := readConflict(ws); err == nil && st.Current >= 0 && st.Current < len(st.Components) {
 		name = st.Components[st.Current].Name
 	}
-	dir, err := ws.StatePath("conflict")
+	dir, err := ws.StatePath(conflictName)
 	if err != nil {
 		return "", err
 	}
