@@ -116,11 +116,78 @@ type table struct {
 	set  func(key string, v *unstable.Node, pos Position)
 }
 
+// decode reads the spec's TOML expression by expression: a table header
+// chooses the table the key/values that follow go to. A syntax error
+// replaces every other error (d.syntax is set).
 func (d *decoder) decode(s *Spec) {
 	d.p.Reset(d.data)
-	seenTables := map[string]Position{}
-	top := &table{pos: Positions{}}
-	top.set = func(key string, v *unstable.Node, pos Position) {
+	named := map[string]*table{
+		"toolchain": d.toolchainTable(&s.Toolchain),
+		"sources":   d.sourcesTable(&s.Sources),
+		"policy":    d.policyTable(&s.Policy),
+	}
+	seen := map[string]Position{} // named table -> its first header
+	cur := d.topTable(s)
+	for d.p.NextExpression() {
+		e := d.p.Expression()
+		switch e.Kind {
+		case unstable.Table, unstable.ArrayTable:
+			cur = d.header(s, e, named, seen)
+		case unstable.KeyValue:
+			d.keyValue(cur, "", e, named)
+		}
+	}
+	if err := d.p.Error(); err != nil {
+		d.syntaxError(err)
+	}
+}
+
+// header returns the table that a [name] or [[name]] header opens,
+// reporting a named table written twice, [component] without double
+// brackets and an unknown table (whose keys are then ignored).
+func (d *decoder) header(s *Spec, e *unstable.Node, named map[string]*table, seen map[string]Position) *table {
+	name, kpos := d.key(e.Key())
+	array := e.Kind == unstable.ArrayTable
+	switch {
+	case !array && named[name] != nil:
+		if prev, dup := seen[name]; dup {
+			d.errorf(kpos, "merge the two tables", "[%s] is written twice (first at line %d)", name, prev.Line)
+		}
+		seen[name] = kpos
+		t := named[name]
+		t.pos[""] = kpos
+		return t
+	case name == "component" && array:
+		return d.componentTable(s, kpos)
+	case name == "component":
+		d.errorf(kpos, "write [[component]] with double brackets", "[component] must be an array of tables")
+		return d.componentTable(s, kpos)
+	}
+	brackets := "[%s]"
+	if array {
+		brackets = "[[%s]]"
+	}
+	d.errorf(kpos, "the tables are [toolchain], [sources], [policy] and [[component]]", "unknown table "+brackets, name)
+	return &table{pos: Positions{}, set: func(string, *unstable.Node, Position) {}}
+}
+
+// syntaxError replaces every error found so far by the parser's err, at
+// the place it highlights.
+func (d *decoder) syntaxError(err error) {
+	var pe *unstable.ParserError
+	pos := Position{File: d.file, Line: 1, Col: 1}
+	if errors.As(err, &pe) && len(pe.Highlight) > 0 {
+		pos = d.pos(d.p.Range(pe.Highlight))
+	}
+	d.errs = nil
+	d.syntax = true
+	d.errorf(pos, "fix the TOML syntax", "%s", strings.TrimPrefix(err.Error(), "toml: "))
+}
+
+// topTable is the table of the keys written before any header.
+func (d *decoder) topTable(s *Spec) *table {
+	t := &table{pos: Positions{}}
+	t.set = func(key string, v *unstable.Node, pos Position) {
 		switch key {
 		case "version":
 			s.Version = d.int(key, v, pos)
@@ -128,25 +195,31 @@ func (d *decoder) decode(s *Spec) {
 			d.unknown(key, pos, "top-level keys are version, [toolchain], [sources], [policy] and [[component]]")
 		}
 	}
-	toolchain := &table{name: "toolchain", pos: s.Toolchain.Pos}
-	toolchain.set = func(key string, v *unstable.Node, pos Position) {
-		t := &s.Toolchain
+	return t
+}
+
+func (d *decoder) toolchainTable(tc *Toolchain) *table {
+	t := &table{name: "toolchain", pos: tc.Pos}
+	t.set = func(key string, v *unstable.Node, pos Position) {
 		switch key {
 		case "rustc":
-			t.Rustc = d.str(key, v, pos)
+			tc.Rustc = d.str(key, v, pos)
 		case "bindgen":
-			t.Bindgen = d.str(key, v, pos)
+			tc.Bindgen = d.str(key, v, pos)
 		case "libclang":
-			t.Libclang = d.str(key, v, pos)
+			tc.Libclang = d.str(key, v, pos)
 		case "require-llvm-match":
-			t.RequireLLVMMatch = d.bool(key, v, pos)
+			tc.RequireLLVMMatch = d.bool(key, v, pos)
 		default:
 			d.unknown(key, pos, "[toolchain] keys are rustc, bindgen, libclang and require-llvm-match")
 		}
 	}
-	sources := &table{name: "sources", pos: s.Sources.Pos}
-	sources.set = func(key string, v *unstable.Node, pos Position) {
-		src := &s.Sources
+	return t
+}
+
+func (d *decoder) sourcesTable(src *Sources) *table {
+	t := &table{name: "sources", pos: src.Pos}
+	t.set = func(key string, v *unstable.Node, pos Position) {
 		switch key {
 		case "rust-dist":
 			src.RustDist = d.str(key, v, pos)
@@ -162,98 +235,63 @@ func (d *decoder) decode(s *Spec) {
 			d.unknown(key, pos, "[sources] keys are rust-dist, crates-index, mirrors, keyring and allow-unsigned")
 		}
 	}
-	pol := &table{name: "policy", pos: s.Policy.Pos}
-	pol.set = func(key string, v *unstable.Node, pos Position) {
+	return t
+}
+
+func (d *decoder) policyTable(pol *Policy) *table {
+	t := &table{name: "policy", pos: pol.Pos}
+	t.set = func(key string, v *unstable.Node, pos Position) {
 		switch key {
 		case "network-allow":
-			s.Policy.NetworkAllow = d.strs(key, v, pos, s.Policy.Pos)
+			pol.NetworkAllow = d.strs(key, v, pos, pol.Pos)
 		default:
 			d.unknown(key, pos, "[policy] keys are network-allow")
 		}
 	}
-	newComponent := func(header Position) *table {
-		c := &Component{Pos: Positions{"": header}}
-		s.Components = append(s.Components, c)
-		t := &table{name: "component", pos: c.Pos}
-		t.set = func(key string, v *unstable.Node, pos Position) {
-			switch key {
-			case "name":
-				c.Name = d.str(key, v, pos)
-			case "kind":
-				c.Kind = d.str(key, v, pos)
-			case "version":
-				c.Version = d.str(key, v, pos)
-			case "url":
-				c.URL = d.str(key, v, pos)
-			case "sha256":
-				c.SHA256 = d.str(key, v, pos)
-			case "crate":
-				c.Crate = d.str(key, v, pos)
-			case "lockfile":
-				c.Lockfile = d.str(key, v, pos)
-			case "platforms":
-				c.Platforms = d.strs(key, v, pos, c.Pos)
-			case "root":
-				c.Root = d.str(key, v, pos)
-			case "paths":
-				c.Paths = d.strs(key, v, pos, c.Pos)
-			case "exclude":
-				c.Exclude = d.strs(key, v, pos, c.Pos)
-			case "dest":
-				c.Dest = d.str(key, v, pos)
-			case "license":
-				c.License = d.str(key, v, pos)
-			case "patches":
-				c.Patches = d.str(key, v, pos)
-			default:
-				d.unknown(key, pos, "[[component]] keys are name, kind, version, url, sha256, crate, lockfile, platforms, root, paths, exclude, dest, license and patches")
-			}
-		}
-		return t
-	}
+	return t
+}
 
-	cur := top
-	for d.p.NextExpression() {
-		e := d.p.Expression()
-		switch e.Kind {
-		case unstable.Table, unstable.ArrayTable:
-			name, kpos := d.key(e.Key())
-			array := e.Kind == unstable.ArrayTable
-			switch {
-			case !array && (name == "toolchain" || name == "sources" || name == "policy"):
-				if prev, dup := seenTables[name]; dup {
-					d.errorf(kpos, "merge the two tables", "[%s] is written twice (first at line %d)", name, prev.Line)
-				}
-				seenTables[name] = kpos
-				cur = map[string]*table{"toolchain": toolchain, "sources": sources, "policy": pol}[name]
-				cur.pos[""] = kpos
-			case name == "component" && array:
-				cur = newComponent(kpos)
-			case name == "component":
-				d.errorf(kpos, "write [[component]] with double brackets", "[component] must be an array of tables")
-				cur = newComponent(kpos)
-			default:
-				brackets := "[%s]"
-				if array {
-					brackets = "[[%s]]"
-				}
-				d.errorf(kpos, "the tables are [toolchain], [sources], [policy] and [[component]]", "unknown table "+brackets, name)
-				cur = &table{pos: Positions{}, set: func(string, *unstable.Node, Position) {}}
-			}
-		case unstable.KeyValue:
-			d.keyValue(cur, "", e, map[string]*table{"toolchain": toolchain, "sources": sources, "policy": pol})
+// componentTable appends a component to s, its header at header, and
+// returns the table its keys go to.
+func (d *decoder) componentTable(s *Spec, header Position) *table {
+	c := &Component{Pos: Positions{"": header}}
+	s.Components = append(s.Components, c)
+	t := &table{name: "component", pos: c.Pos}
+	t.set = func(key string, v *unstable.Node, pos Position) {
+		switch key {
+		case "name":
+			c.Name = d.str(key, v, pos)
+		case "kind":
+			c.Kind = d.str(key, v, pos)
+		case "version":
+			c.Version = d.str(key, v, pos)
+		case "url":
+			c.URL = d.str(key, v, pos)
+		case "sha256":
+			c.SHA256 = d.str(key, v, pos)
+		case "crate":
+			c.Crate = d.str(key, v, pos)
+		case "lockfile":
+			c.Lockfile = d.str(key, v, pos)
+		case "platforms":
+			c.Platforms = d.strs(key, v, pos, c.Pos)
+		case "root":
+			c.Root = d.str(key, v, pos)
+		case "paths":
+			c.Paths = d.strs(key, v, pos, c.Pos)
+		case "exclude":
+			c.Exclude = d.strs(key, v, pos, c.Pos)
+		case "dest":
+			c.Dest = d.str(key, v, pos)
+		case "license":
+			c.License = d.str(key, v, pos)
+		case "patches":
+			c.Patches = d.str(key, v, pos)
+		default:
+			d.unknown(key, pos, "[[component]] keys are name, kind, version, url, sha256, crate, lockfile, platforms, root, paths, exclude, dest, license and patches")
 		}
 	}
-	if err := d.p.Error(); err != nil {
-		var pe *unstable.ParserError
-		pos := Position{File: d.file, Line: 1, Col: 1}
-		if errors.As(err, &pe) && len(pe.Highlight) > 0 {
-			pos = d.pos(d.p.Range(pe.Highlight))
-		}
-		d.errs = nil
-		d.syntax = true
-		d.errorf(pos, "fix the TOML syntax", "%s", strings.TrimPrefix(err.Error(), "toml: "))
-	}
+	return t
 }
 
 // keyValue applies one key = value to t, following dotted keys

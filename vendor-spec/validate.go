@@ -158,38 +158,76 @@ func IsLoopback(host string) bool {
 	return err == nil && ip.IsLoopback()
 }
 
+// validateComponent checks the i-th component. A name or kind written
+// with a value of the wrong type was reported by the decoder, and the
+// component is not checked further.
 func validateComponent(c *Component, i int, d *decoder) {
-	at := c.Pos.At
-	what := fmt.Sprintf("component %d", i+1)
-	present := func(key string) bool { _, ok := c.Pos[key]; return ok }
-	if c.Name == "" {
-		if present("name") {
-			return
-		}
-		d.errorf(at("name"), `add name = "..." (lowercase letters, digits and -)`, "%s has no name", what)
-	} else {
-		if !nameRE().MatchString(c.Name) {
-			d.errorf(at("name"), `use lowercase letters, digits and -, such as "rust-library"`, "component name %q is not valid", c.Name)
-		}
-		what = "component " + c.Name
-	}
-	switch c.Kind {
-	case KindRustSrc, KindRustcSrc, KindCrate, KindArchive:
-	case "":
-		if present("kind") {
-			return
-		}
-		d.errorf(at("kind"), `add kind = "rust-src", "rustc-src", "crate" or "archive"`, "%s has no kind", what)
-		return
-	default:
-		d.errorf(at("kind"), `write "rust-src", "rustc-src", "crate" or "archive"`, "%s: unknown kind %q", what, c.Kind)
+	what, ok := validateName(c, i, d)
+	if !ok || !validateKind(c, what, d) {
 		return
 	}
 	validateVersion(c, what, d)
+	validateKindKeys(c, what, d)
+	switch c.Kind {
+	case KindArchive:
+		validateArchive(c, what, d)
+	case KindCrate:
+		validateCrate(c, what, d)
+	}
+	validateSelection(c, what, d)
+	validateDest(c, what, d)
+	if c.License != "" {
+		validateLicense(c, what, d)
+	}
+}
 
+// written reports whether key is written in the table, whatever its value.
+func (p Positions) written(key string) bool {
+	_, ok := p[key]
+	return ok
+}
+
+// validateName checks the component's name and returns how messages name
+// the component ("component NAME", or "component N" when it has none).
+// It returns false when the name is written with a value of the wrong type.
+func validateName(c *Component, i int, d *decoder) (what string, ok bool) {
+	at := c.Pos.At
+	if c.Name == "" {
+		if c.Pos.written("name") {
+			return "", false
+		}
+		what = fmt.Sprintf("component %d", i+1)
+		d.errorf(at("name"), `add name = "..." (lowercase letters, digits and -)`, "%s has no name", what)
+		return what, true
+	}
+	if !nameRE().MatchString(c.Name) {
+		d.errorf(at("name"), `use lowercase letters, digits and -, such as "rust-library"`, "component name %q is not valid", c.Name)
+	}
+	return "component " + c.Name, true
+}
+
+// validateKind reports whether the component's kind is one rvendor knows,
+// reporting a missing or unknown one.
+func validateKind(c *Component, what string, d *decoder) bool {
+	at := c.Pos.At
+	switch c.Kind {
+	case KindRustSrc, KindRustcSrc, KindCrate, KindArchive:
+		return true
+	case "":
+		if !c.Pos.written("kind") {
+			d.errorf(at("kind"), `add kind = "rust-src", "rustc-src", "crate" or "archive"`, "%s has no kind", what)
+		}
+	default:
+		d.errorf(at("kind"), `write "rust-src", "rustc-src", "crate" or "archive"`, "%s: unknown kind %q", what, c.Kind)
+	}
+	return false
+}
+
+// validateKindKeys refuses the keys of one kind written for another.
+func validateKindKeys(c *Component, what string, d *decoder) {
 	onlyFor := func(key, val, kind string) {
 		if val != "" && c.Kind != kind {
-			d.errorf(at(key), "remove it", "%s: %s is only for kind %q, not %q", what, key, kind, c.Kind)
+			d.errorf(c.Pos.At(key), "remove it", "%s: %s is only for kind %q, not %q", what, key, kind, c.Kind)
 		}
 	}
 	onlyFor("url", c.URL, KindArchive)
@@ -197,43 +235,55 @@ func validateComponent(c *Component, i int, d *decoder) {
 	onlyFor("crate", c.Crate, KindCrate)
 	onlyFor("lockfile", c.Lockfile, KindCrate)
 	if len(c.Platforms) > 0 && c.Kind != KindCrate {
-		d.errorf(at("platforms"), "remove it", "%s: platforms is only for kind \"crate\"", what)
+		d.errorf(c.Pos.At("platforms"), "remove it", "%s: platforms is only for kind \"crate\"", what)
 	}
+}
 
-	switch c.Kind {
-	case KindArchive:
-		if c.URL == "" && !present("url") {
-			d.errorf(at(""), `add url = "https://..." or "file:///..."`, "%s: kind archive needs url", what)
-		} else {
-			checkURL(d, at("url"), "url", c.URL, `such as "https://example.org/demo-1.2.0.tar.gz"`)
-			if _, ok := archiveFormat(c.URL); !ok {
-				d.errorf(at("url"), "point url at a .tar.gz, .tar.xz or .tar.zst file", "%s: url %q is not a .tar.gz, .tar.xz or .tar.zst archive", what, c.URL)
-			}
-		}
-		switch {
-		case c.SHA256 == "" && present("sha256"):
-		case c.SHA256 == "":
-			d.errorf(at(""), `add sha256 = "<64 hex digits>" from the upstream's published checksum`, "%s: kind archive needs sha256", what)
-		case !sha256RE().MatchString(c.SHA256):
-			d.errorf(at("sha256"), "write the 64 lowercase hex digits that sha256sum prints", "%s: sha256 %q is not a SHA-256 hex digest", what, c.SHA256)
-		}
-	case KindCrate:
-		if c.Crate == "" {
-			c.Crate = c.Name
-		}
-		if c.Lockfile != "" && checkRelPath(d, at("lockfile"), what, "lockfile", c.Lockfile, treePath, "keep the lockfile in the tree, outside rvendor's files") {
-			if c.Dest != "" && Within(c.Lockfile, c.Dest) {
-				d.errorf(at("lockfile"), "keep the lockfile outside dest, which updates replace (dest gets its own copy of the closure's Cargo.lock)",
-					"%s: lockfile %q is inside dest %q", what, c.Lockfile, c.Dest)
-			}
+// validateArchive checks an archive component's url and sha256.
+func validateArchive(c *Component, what string, d *decoder) {
+	at := c.Pos.At
+	if c.URL == "" && !c.Pos.written("url") {
+		d.errorf(at(""), `add url = "https://..." or "file:///..."`, "%s: kind archive needs url", what)
+	} else {
+		checkURL(d, at("url"), "url", c.URL, `such as "https://example.org/demo-1.2.0.tar.gz"`)
+		if _, ok := archiveFormat(c.URL); !ok {
+			d.errorf(at("url"), "point url at a .tar.gz, .tar.xz or .tar.zst file", "%s: url %q is not a .tar.gz, .tar.xz or .tar.zst archive", what, c.URL)
 		}
 	}
+	switch {
+	case c.SHA256 == "" && c.Pos.written("sha256"):
+	case c.SHA256 == "":
+		d.errorf(at(""), `add sha256 = "<64 hex digits>" from the upstream's published checksum`, "%s: kind archive needs sha256", what)
+	case !sha256RE().MatchString(c.SHA256):
+		d.errorf(at("sha256"), "write the 64 lowercase hex digits that sha256sum prints", "%s: sha256 %q is not a SHA-256 hex digest", what, c.SHA256)
+	}
+}
 
+// validateCrate defaults a crate component's crate to its name and
+// checks its lockfile.
+func validateCrate(c *Component, what string, d *decoder) {
+	at := c.Pos.At
+	if c.Crate == "" {
+		c.Crate = c.Name
+	}
+	if c.Lockfile != "" && checkRelPath(d, at("lockfile"), what, "lockfile", c.Lockfile, treePath, "keep the lockfile in the tree, outside rvendor's files") {
+		if c.Dest != "" && Within(c.Lockfile, c.Dest) {
+			d.errorf(at("lockfile"), "keep the lockfile outside dest, which updates replace (dest gets its own copy of the closure's Cargo.lock)",
+				"%s: lockfile %q is inside dest %q", what, c.Lockfile, c.Dest)
+		}
+	}
+}
+
+// validateSelection checks root, paths and exclude, defaulting root:
+// "library" for the Rust kinds, the paths' common top folder for an
+// archive.
+func validateSelection(c *Component, what string, d *decoder) {
+	at := c.Pos.At
 	if c.Kind == KindRustSrc || c.Kind == KindRustcSrc {
 		if c.Root == "" {
 			c.Root = "library"
 		}
-		if len(c.Paths) == 0 && !present("paths") {
+		if len(c.Paths) == 0 && !c.Pos.written("paths") {
 			d.errorf(at(""), `add paths = ["library/core", "library/alloc"]`, "%s: paths is missing (which parts of the Rust source to take)", what)
 		}
 	}
@@ -261,8 +311,13 @@ func validateComponent(c *Component, i int, d *decoder) {
 			d.errorf(at(fmt.Sprintf("exclude[%d]", i)), fix, "%s: exclude pattern %q is not valid: it %s", what, g, why)
 		}
 	}
+}
 
-	if c.Dest == "" && !present("dest") {
+// validateDest checks dest and the patch queue folder, which must lie
+// outside it.
+func validateDest(c *Component, what string, d *decoder) {
+	at := c.Pos.At
+	if c.Dest == "" && !c.Pos.written("dest") {
 		d.errorf(at(""), `add dest = "rust/vendor/..." (a folder inside the tree)`, "%s has no dest", what)
 	} else {
 		checkRelPath(d, at("dest"), what, "dest", c.Dest, treePath, "choose a folder of its own, such as rust/vendor/"+c.Name)
@@ -273,10 +328,6 @@ func validateComponent(c *Component, i int, d *decoder) {
 			d.errorf(at("patches"), "keep the patch queue outside dest, such as rust/vendor/patches/"+c.Name,
 				"%s: patches %q is inside dest %q, where updates would overwrite it", what, c.Patches, c.Dest)
 		}
-	}
-
-	if c.License != "" {
-		validateLicense(c, what, d)
 	}
 }
 
