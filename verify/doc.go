@@ -30,8 +30,20 @@
 //     the h1: hash of its files in rvendor.sum must equal the lock's tree
 //     hash, and its file and byte counts must match, else Verify returns
 //     a *SumMismatchError and no report.
+//   - Crates named: for a crate component, each named path is also
+//     placed in its crate of the locked closure (name, version, folder
+//     and the path inside it), in ComponentReport.CrateFiles.
+//   - Updates are told from drift: Verify takes no lock, so an update may
+//     commit while it runs. When a read fails (a file or folder is gone,
+//     the sum does not match the lock...) or the tree drifted, and an
+//     update's journal is there (tree.Pending) or rvendor.lock or
+//     rvendor.sum was replaced since the caller read them
+//     (Options.Inputs), Verify returns an *UpdateInProgressError
+//     (errors.Is ErrUpdateInProgress) instead of the error or the report.
 //   - Library code: nothing is printed. Drift is a Report (Clean,
-//     ExitCode, Err); bad input is a returned error.
+//     ExitCode, Err); bad input is a returned error. Paths in the
+//     report's lists are raw (renderers quote them with internal/quote);
+//     the names inside its sentences (Stale, Hint) are quoted already.
 //
 // Statuses of a component, in Report.Components:
 //   - clean: dest holds exactly the locked files.

@@ -18,3 +18,7 @@ func SetTestHooks(clock func() time.Time, coarse func(*tree.Stat)) (restore func
 	}
 	return func() { now, coarseStat = oldNow, oldCoarse }
 }
+
+// SetOnFile makes Verify with o call f with a component's dest and the
+// path of each of its regular files before reading it.
+func SetOnFile(o *Options, f func(dest, path string)) { o.onFile = f }

@@ -3,6 +3,7 @@ package verify
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -72,6 +73,31 @@ type ComponentReport struct {
 	// sum lists a file, or an irregular entry (symlink, FIFO…) where the
 	// sum lists nothing. Path "." is the dest folder itself.
 	Type []TypeChange `json:"type"`
+	// CrateFiles says, for a crate component, which crate of its locked
+	// closure holds each path of the lists above (patched, modified,
+	// added, deleted, mode and type), sorted by path. Paths in no crate's
+	// folder, and the paths of other kinds, are not listed.
+	CrateFiles []CrateFile `json:"crate_files"`
+}
+
+// CrateFile places a path of a crate component in its crate: the
+// [[component.package]] of rvendor.lock whose dir holds it.
+type CrateFile struct {
+	Path    string `json:"path"`    // as in the lists: relative to dest
+	Crate   string `json:"crate"`   // the crate's name
+	Version string `json:"version"` // its locked version
+	Dir     string `json:"dir"`     // its folder below dest
+	File    string `json:"file"`    // Path relative to Dir
+}
+
+// CrateOf returns the crate that holds path (a path of c's lists), or nil
+// when it lies in no crate's folder.
+func (c *ComponentReport) CrateOf(path string) *CrateFile {
+	i, ok := slices.BinarySearchFunc(c.CrateFiles, path, func(f CrateFile, p string) int { return strings.Compare(f.Path, p) })
+	if !ok {
+		return nil
+	}
+	return &c.CrateFiles[i]
 }
 
 // PatchedFile is a file changed from upstream by recorded patches.

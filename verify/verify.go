@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rvendor/rvendor/internal/quote"
 	"github.com/rvendor/rvendor/tree"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
@@ -37,18 +38,35 @@ type Options struct {
 	StatCache string
 	// Jobs is the number of hashing workers; 0 means runtime.GOMAXPROCS.
 	Jobs int
+	// Inputs identifies the rvendor.lock and rvendor.sum that Lock and
+	// Sum were read from: InputsOf(Spec.Dir), taken before reading them.
+	// With it, Verify tells an update that committed since then (see
+	// UpdateInProgressError). Nil means Verify takes it when it starts.
+	Inputs *Inputs
+
+	// onFile, when set, is called with a component's dest and the path
+	// of each of its regular files before it is read (tests change the
+	// tree there, as an update would mid-walk).
+	onFile func(dest, path string)
 }
 
 // Verify checks the vendored folders against the lock and sum. A tree
 // that differs gives a Report that is not Clean and a nil error; an error
 // means the inputs cannot be trusted or read (a *SumMismatchError, an
-// unknown component, an unreadable file), and no report.
+// unknown component, an unreadable file, an *UpdateInProgressError when
+// an update committed under it), and no report.
 func Verify(ctx context.Context, opt Options) (*Report, error) {
 	if opt.Spec == nil || opt.Lock == nil || opt.Sum == nil {
 		return nil, errors.New("verify: Spec, Lock and Sum are required")
 	}
+	inputs := opt.Inputs
+	if inputs == nil {
+		inputs = InputsOf(opt.Spec.Dir)
+	}
+	// What was read while an update committed judges nothing: a lock and
+	// a sum of two updates, a file that vanished, a dest half swapped.
 	if err := checkSumAgainstLock(opt.Lock, opt.Sum); err != nil {
-		return nil, err
+		return nil, inputs.orRaced(opt.Spec.Dir, err)
 	}
 	names, err := selected(opt)
 	if err != nil {
@@ -59,11 +77,14 @@ func Verify(ctx context.Context, opt Options) (*Report, error) {
 	for _, name := range names {
 		cr, err := checkComponent(ctx, opt, name, cache, &rep.Stats)
 		if err != nil {
-			return nil, err
+			return nil, inputs.orRaced(opt.Spec.Dir, err)
 		}
 		rep.Components = append(rep.Components, cr)
 	}
 	if !rep.Clean() {
+		if raced := inputs.raced(opt.Spec.Dir, nil); raced != nil {
+			return nil, raced
+		}
 		rep.Status = StatusDrift
 	}
 	if cache != nil {
@@ -181,7 +202,7 @@ func specComponent(s *vendorspec.Spec, name string) *vendorspec.Component {
 func newComponentReport(name, dest string) *ComponentReport {
 	return &ComponentReport{Name: name, Dest: dest, Status: StatusClean,
 		Stale: []string{}, Patches: []string{}, Patched: []PatchedFile{}, Modified: []string{}, Added: []string{}, Deleted: []string{},
-		Mode: []ModeChange{}, Type: []TypeChange{}}
+		Mode: []ModeChange{}, Type: []TypeChange{}, CrateFiles: []CrateFile{}}
 }
 
 func checkComponent(ctx context.Context, opt Options, name string, cache *statCache, stats *Stats) (*ComponentReport, error) {
@@ -222,7 +243,7 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 	case errors.Is(err, fs.ErrNotExist):
 		if cr.Status != StatusRemoved {
 			cr.Status = StatusMissing
-			cr.Hint = "dest folder " + lc.Dest + " is missing: run rvendor update, or restore it from version control"
+			cr.Hint = "dest folder " + quote.Path(lc.Dest) + " is missing: run rvendor update, or restore it from version control"
 		}
 		return cr, nil
 	case err != nil:
@@ -231,7 +252,7 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 		cr.Type = append(cr.Type, TypeChange{Path: ".", Want: "dir", Got: tree.TypeName(fi.Mode())})
 		if cr.Status == StatusClean {
 			cr.Status = StatusDrift
-			cr.Hint = "run rvendor update, or restore " + lc.Dest + " from version control"
+			cr.Hint = "run rvendor update, or restore " + quote.Path(lc.Dest) + " from version control"
 		}
 		return cr, nil
 	}
@@ -239,6 +260,16 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 	sc2 := &tree.Scanner{Jobs: opt.Jobs, SizeHint: len(opt.Sum.Files[name]) + 16}
 	if cache != nil {
 		sc2.Known = cache.known(lc.Dest)
+	}
+	if opt.onFile != nil {
+		known := sc2.Known
+		sc2.Known = func(path string, st *tree.Stat) ([32]byte, bool) {
+			opt.onFile(lc.Dest, path)
+			if known == nil {
+				return [32]byte{}, false
+			}
+			return known(path, st)
+		}
 	}
 	entries, irregular, err := sc2.Scan(ctx, dir)
 	if err != nil {
@@ -283,6 +314,7 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 	for _, p := range patched {
 		cr.Patched = append(cr.Patched, PatchedFile{Path: p, Patches: lc.PatchedBy(p)})
 	}
+	cr.CrateFiles = crateFiles(cr, lc.Crates)
 	if cr.Status == StatusClean && cr.Drifted() {
 		cr.Status = StatusDrift
 		if sc != nil && sc.Patches != "" {
@@ -323,9 +355,9 @@ func QueueChanges(root string, c *vendorspec.Component, lc *vendorspec.LockedCom
 		h, ok := have[p.Name]
 		switch {
 		case !ok:
-			out = append(out, fmt.Sprintf("patch %s: in rvendor.lock, missing from %s", p.Name, c.Patches))
+			out = append(out, fmt.Sprintf("patch %s: in rvendor.lock, missing from %s", quote.Path(p.Name), quote.Path(c.Patches)))
 		case h != p.SHA256:
-			out = append(out, fmt.Sprintf("patch %s: edited since the last update (sha256 %s, lock has %s)", p.Name, h, p.SHA256))
+			out = append(out, fmt.Sprintf("patch %s: edited since the last update (sha256 %s, lock has %s)", quote.Path(p.Name), h, p.SHA256))
 		}
 		delete(have, p.Name)
 	}
@@ -335,9 +367,55 @@ func QueueChanges(root string, c *vendorspec.Component, lc *vendorspec.LockedCom
 	}
 	sort.Strings(added)
 	for _, n := range added {
-		out = append(out, fmt.Sprintf("patch %s: in %s, not applied yet", n, c.Patches))
+		out = append(out, fmt.Sprintf("patch %s: in %s, not applied yet", quote.Path(n), quote.Path(c.Patches)))
 	}
 	return out, nil
+}
+
+// crateFiles places each path of cr's lists in the crate of crates whose
+// folder holds it, sorted by path.
+func crateFiles(cr *ComponentReport, crates []vendorspec.LockedCrate) []CrateFile {
+	out := []CrateFile{}
+	if len(crates) == 0 {
+		return out
+	}
+	byDir := make(map[string]*vendorspec.LockedCrate, len(crates))
+	for i := range crates {
+		byDir[crates[i].Dir] = &crates[i]
+	}
+	seen := map[string]bool{}
+	place := func(p string) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		// The innermost crate folder holding p.
+		for i := len(p) - 1; i > 0; i-- {
+			if p[i] != '/' {
+				continue
+			}
+			if c, ok := byDir[p[:i]]; ok {
+				out = append(out, CrateFile{Path: p, Crate: c.Name, Version: c.Version, Dir: c.Dir, File: p[i+1:]})
+				return
+			}
+		}
+	}
+	for _, f := range cr.Patched {
+		place(f.Path)
+	}
+	for _, l := range [][]string{cr.Modified, cr.Added, cr.Deleted} {
+		for _, p := range l {
+			place(p)
+		}
+	}
+	for _, m := range cr.Mode {
+		place(m.Path)
+	}
+	for _, t := range cr.Type {
+		place(t.Path)
+	}
+	slices.SortFunc(out, func(a, b CrateFile) int { return strings.Compare(a.Path, b.Path) })
+	return out
 }
 
 // compare fills cr's lists from the recorded files and what is on disk;

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -331,11 +332,11 @@ func TestReportJSON(t *testing.T) {
 		t.Errorf("report keys %s", got)
 	}
 	comps := generic["components"].([]any)
-	if got := keys(comps[0].(map[string]any)); got != "added,deleted,dest,mode,modified,name,patched,patches,stale,status,type" {
+	if got := keys(comps[0].(map[string]any)); got != "added,crate_files,deleted,dest,mode,modified,name,patched,patches,stale,status,type" {
 		t.Errorf("clean component keys %s", got)
 	}
 	other := comps[1].(map[string]any)
-	if got := keys(other); got != "added,deleted,dest,hint,mode,modified,name,patched,patches,stale,status,type" {
+	if got := keys(other); got != "added,crate_files,deleted,dest,hint,mode,modified,name,patched,patches,stale,status,type" {
 		t.Errorf("drifted component keys %s", got)
 	}
 	if got := fmt.Sprint(other["mode"]); got != "[map[got:0755 path:README want:0644]]" {
@@ -345,6 +346,60 @@ func TestReportJSON(t *testing.T) {
 		t.Errorf("stats keys %s", got)
 	}
 	if !strings.Contains(string(data), `"version":1,"status":"drift"`) || !strings.Contains(string(data), `"added":[]`) {
+		t.Errorf("json: %s", data)
+	}
+}
+
+// TestVerifyCrateFiles is issue #9: each path of a crate component's
+// report is placed in its crate (name and version from the lock).
+func TestVerifyCrateFiles(t *testing.T) {
+	e := newEnv(t)
+	c := component("crates")
+	c.Kind, c.URL, c.SHA256, c.Root, c.Paths = vendorspec.KindCrate, "", "", "", nil
+	for p, content := range map[string]string{
+		"Cargo.lock":            "# closure\n",
+		"memchr/src/lib.rs":     "//! memchr\n",
+		"memchr/build.rs":       "fn main() {}\n",
+		"libc-0.2.1/src/lib.rs": "//! libc\n",
+	} {
+		write(t, e.path("vendor/crates/"+p), content)
+	}
+	e.spec.Components = append(e.spec.Components, c)
+	lockComponent(t, e, c)
+	e.lock.Component("crates").Crates = []vendorspec.LockedCrate{
+		{Name: "memchr", Version: "2.5.0", Dir: "memchr"},
+		{Name: "libc", Version: "0.2.1", Dir: "libc-0.2.1"},
+	}
+	write(t, e.path("vendor/crates/memchr/src/lib.rs"), "//! edited\n")
+	write(t, e.path("vendor/crates/libc-0.2.1/src/new.rs"), "")
+	write(t, e.path("vendor/crates/Cargo.lock"), "# edited\n")
+	must(t, os.Chmod(e.path("vendor/crates/memchr/build.rs"), 0o755))
+	o := e.opts()
+	o.Components = []string{"crates"}
+	rep, err := verify.Verify(context.Background(), o)
+	must(t, err)
+	cr := rep.Components[0]
+	if got, want := summary(rep), "crates drift modified=Cargo.lock,memchr/src/lib.rs added=libc-0.2.1/src/new.rs mode=memchr/build.rs:0644->0755"; got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	want := []verify.CrateFile{
+		{Path: "libc-0.2.1/src/new.rs", Crate: "libc", Version: "0.2.1", Dir: "libc-0.2.1", File: "src/new.rs"},
+		{Path: "memchr/build.rs", Crate: "memchr", Version: "2.5.0", Dir: "memchr", File: "build.rs"},
+		{Path: "memchr/src/lib.rs", Crate: "memchr", Version: "2.5.0", Dir: "memchr", File: "src/lib.rs"},
+	}
+	if !slices.Equal(cr.CrateFiles, want) {
+		t.Errorf("CrateFiles = %+v\nwant %+v", cr.CrateFiles, want)
+	}
+	if f := cr.CrateOf("memchr/src/lib.rs"); f == nil || f.Crate != "memchr" || f.File != "src/lib.rs" {
+		t.Errorf("CrateOf(memchr/src/lib.rs) = %+v", f)
+	}
+	if f := cr.CrateOf("Cargo.lock"); f != nil {
+		t.Errorf("CrateOf(Cargo.lock) = %+v, want nil", f)
+	}
+	data, err := json.Marshal(cr)
+	must(t, err)
+	if !strings.Contains(string(data), `"crate_files":[{"path":"libc-0.2.1/src/new.rs","crate":"libc","version":"0.2.1","dir":"libc-0.2.1","file":"src/new.rs"},`) ||
+		!strings.Contains(string(data), `"modified":["Cargo.lock","memchr/src/lib.rs"]`) {
 		t.Errorf("json: %s", data)
 	}
 }
