@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rvendor/rvendor/internal/quote"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
@@ -28,6 +29,9 @@ and bytes it holds, its patch queue and, for crates, its locked closure
 
 It reads only the spec and the lock: no network, no tree walk. A component
 in the spec that the lock does not record yet is shown as not vendored.
+In the text output, a name or value holding a control character or invalid
+UTF-8, or beginning or ending with a space, is quoted like a Go string;
+--json keeps them as they are.
 
 With --json it prints {"components": [{"name", "kind", "version", "dest",
 "vendored", "url", "sha256", "manifest", "signer", "license", "files",
@@ -119,8 +123,12 @@ func runTree(g *globalOptions, o *treeOptions, args []string) error {
 	return nil
 }
 
+// printTree renders the listing for people. Every name and value, most
+// of which come from upstream (crate names, versions and licenses, patch
+// file names), goes through quote.Path, so that none can forge a line.
 func printTree(g *globalOptions, o *treeOptions, comps []treeComponent) {
 	w := g.stdout
+	q := quote.Path
 	for i, c := range comps {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -132,33 +140,43 @@ func printTree(g *globalOptions, o *treeOptions, comps []treeComponent) {
 		case len(c.Stale) > 0:
 			state = " (the spec changed since the last update: run rvendor update)"
 		}
-		fmt.Fprintf(w, "%s: %s %s in %s%s\n", c.Name, c.Kind, c.Version, c.Dest, state)
+		fmt.Fprintf(w, "%s: %s %s in %s%s\n", q(c.Name), q(c.Kind), q(c.Version), q(c.Dest), state)
 		tw := tabwriter.NewWriter(w, 0, 4, 1, ' ', 0)
 		row := func(k, v string) {
 			if v != "" {
 				fmt.Fprintf(tw, "  %s\t%s\n", k, v)
 			}
 		}
-		row("from", c.URL)
-		row("sha256", c.SHA256)
-		row("manifest", c.Manifest)
-		row("signer", c.Signer)
-		license := c.License
+		quoted := func(v string) string {
+			if v == "" {
+				return ""
+			}
+			return q(v)
+		}
+		row("from", quoted(c.URL))
+		row("sha256", quoted(c.SHA256))
+		row("manifest", quoted(c.Manifest))
+		row("signer", quoted(c.Signer))
+		license := quoted(c.License)
 		if license == "" {
 			license = "(not declared in the spec)"
 		}
 		row("license", license)
 		if c.Vendored {
-			row("content", fmt.Sprintf("%d files, %s, tree %s", c.Files, humanBytes(c.Bytes), c.Tree))
+			row("content", fmt.Sprintf("%d files, %s, tree %s", c.Files, humanBytes(c.Bytes), q(c.Tree)))
 			if c.Upstream != c.Tree {
-				row("upstream", c.Upstream)
+				row("upstream", q(c.Upstream))
 			}
 		}
-		row("added", strings.Join(c.Added, ", "))
+		added := make([]string, len(c.Added))
+		for i, a := range c.Added {
+			added[i] = q(a)
+		}
+		row("added", strings.Join(added, ", "))
 		if len(c.Patches) > 0 {
 			names := make([]string, len(c.Patches))
 			for i, pt := range c.Patches {
-				names[i] = fmt.Sprintf("%s (%d files)", pt.Name, len(pt.Files))
+				names[i] = fmt.Sprintf("%s (%d files)", q(pt.Name), len(pt.Files))
 			}
 			row("patches", strings.Join(names, ", "))
 		}
@@ -178,9 +196,9 @@ func printTree(g *globalOptions, o *treeOptions, comps []treeComponent) {
 			sort.Strings(keys)
 			var parts []string
 			for _, l := range keys {
-				name := l
-				if name == "" {
-					name = "(none declared)"
+				name := "(none declared)"
+				if l != "" {
+					name = q(l)
 				}
 				parts = append(parts, fmt.Sprintf("%s x%d", name, licenses[l]))
 			}
@@ -197,7 +215,7 @@ func printTree(g *globalOptions, o *treeOptions, comps []treeComponent) {
 				if cr.Stub {
 					stub = " (stub)"
 				}
-				fmt.Fprintf(w, "    %s %s  %s  %s%s\n", cr.Name, cr.Version, cr.License, cr.Dir, stub)
+				fmt.Fprintf(w, "    %s %s  %s  %s%s\n", q(cr.Name), q(cr.Version), quoted(cr.License), q(cr.Dir), stub)
 			}
 		}
 	}

@@ -6,12 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/rvendor/rvendor/engine"
+	"github.com/rvendor/rvendor/internal/quote"
 	"github.com/rvendor/rvendor/tree"
 	"github.com/rvendor/rvendor/verify"
 )
@@ -49,17 +51,30 @@ written are always re-hashed. --no-cache hashes everything.
 With --json it prints a stable report: {"version":1,"status":"clean"|"drift",
 "components":[{"name","dest","status","hint","stale","modified","added",
 "deleted","mode":[{"path","want","got"}],"type":[{"path","want","got"}],
-"patches":[NAME...],"patched":[{"path","patches"}]}],
+"patches":[NAME...],"patched":[{"path","patches"}],
+"crate_files":[{"path","crate","version","dir","file"}]}],
 "stats":{...}}. A component's status is clean, drift, stale (the spec changed
 since the last update), not-vendored, missing (dest is gone) or removed (no
-longer in the spec).
+longer in the spec). Paths are relative to dest; for a crate component,
+crate_files places each of them in its crate, and the text output names
+such a file "crate NAME VERSION: PATH-IN-THE-CRATE (PATH)".
+
+In the text output, a name holding a control character or invalid UTF-8,
+or beginning or ending with a space, is quoted like a Go string
+("evil.rs\nx"); --json keeps names as they are.
+
+verify takes no lock: when an update commits while it runs (a file it
+reads vanishes, or the tree drifts, while an update's journal is there or
+rvendor.lock or rvendor.sum changed), it says that an update is in
+progress and exits 2, instead of judging a half-swapped tree.
 
 EXIT STATUS
   0  every checked component is clean
   1  drift: a file, a component or the spec differs from the lock
   2  bad usage, or a spec, lock or sum that cannot be used (including an
-     rvendor.sum that does not match rvendor.lock, an interrupted update,
-     or a conflicted update waiting for --continue or --abort)`,
+     rvendor.sum that does not match rvendor.lock, an interrupted update or
+     one that committed while verify ran, or a conflicted update waiting
+     for --continue or --abort)`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(cmd.Context(), g, &o, args)
 		},
@@ -71,8 +86,14 @@ EXIT STATUS
 
 func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions, args []string) error {
 	// An interrupted update comes first: its lock and sum may be half-way.
-	if specPath, err := g.specPath(); err == nil && tree.Pending(filepath.Dir(specPath)) {
-		return usageErr(fmt.Errorf("%w in %s", tree.ErrPending, filepath.Dir(specPath)), "run rvendor update to finish it, then verify again")
+	// Else note the lock and sum before reading them, to tell an update
+	// that commits from now on (verify takes no lock).
+	var inputs *verify.Inputs
+	if specPath, err := g.specPath(); err == nil {
+		if tree.Pending(filepath.Dir(specPath)) {
+			return usageErr(fmt.Errorf("%w in %s", tree.ErrPending, filepath.Dir(specPath)), "run rvendor update to finish it, then verify again")
+		}
+		inputs = verify.InputsOf(filepath.Dir(specPath))
 	}
 	p, err := g.loadProject()
 	if err != nil {
@@ -81,21 +102,13 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions, args []s
 	if err := engine.RefuseConflict(p.Spec.Dir); err != nil {
 		return err
 	}
-	opt := verify.Options{Spec: p.Spec, Lock: p.Lock, Sum: p.Sum, Components: args, Jobs: o.Jobs}
+	opt := verify.Options{Spec: p.Spec, Lock: p.Lock, Sum: p.Sum, Components: args, Jobs: o.Jobs, Inputs: inputs}
 	if !o.NoCache {
 		opt.StatCache = statCachePath(g, p.Spec.Dir)
 	}
 	rep, err := verify.Verify(ctx, opt)
-	// verify takes no lock: an update that began meanwhile shows as a
-	// journal, and then what was read may be half old, half new.
-	if (err != nil || rep.ExitCode() != 0) && tree.Pending(p.Spec.Dir) {
-		return usageErr(fmt.Errorf("%w in %s", tree.ErrPending, p.Spec.Dir), "an update is under way or was interrupted: run rvendor update to finish it, then verify again")
-	}
 	if err != nil {
-		if errors.Is(err, verify.ErrUnknownComponent) {
-			return usageErr(err, "see the [[component]] names in the spec")
-		}
-		return usageErr(err, "")
+		return verifyError(err)
 	}
 	if g.JSON {
 		if err := writeJSON(g, rep); err != nil {
@@ -108,6 +121,21 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions, args []s
 		return &exitError{code: exitFailure}
 	}
 	return nil
+}
+
+// verifyError is the CLI's error for an error of verify.Verify: exit
+// status 2, with a hint.
+func verifyError(err error) error {
+	var race *verify.UpdateInProgressError
+	switch {
+	case errors.As(err, &race) && race.Journal:
+		return usageErr(err, "wait for the update to finish, then run rvendor verify again; if no update is running, run rvendor update to finish the interrupted one")
+	case race != nil:
+		return usageErr(err, "an update committed while verify ran: run rvendor verify again")
+	case errors.Is(err, verify.ErrUnknownComponent):
+		return usageErr(err, "see the [[component]] names in the spec")
+	}
+	return usageErr(err, "")
 }
 
 // statCachePath returns the stat cache file for the tree at root, under
@@ -137,12 +165,17 @@ func userCacheDir(g *globalOptions) (string, error) {
 }
 
 // printVerify renders the report for people: one line per problem file,
-// prefixed by the component, then a summary line per component.
+// prefixed by the component, then a summary line per component. Names
+// are quoted (quote.Path) where printing them raw could mislead.
 func printVerify(g *globalOptions, rep *verify.Report) {
 	w := g.stdout
 	patched := func(c *verify.ComponentReport) {
 		for _, f := range c.Patched {
-			fmt.Fprintf(w, "  patched       %s (%s)\n", filepath.ToSlash(filepath.Join(c.Dest, f.Path)), strings.Join(f.Patches, ", "))
+			names := make([]string, len(f.Patches))
+			for i, p := range f.Patches {
+				names[i] = quote.Path(p)
+			}
+			fmt.Fprintf(w, "  patched       %s\n", verifyName(c, f.Path, strings.Join(names, ", ")))
 		}
 	}
 	for _, c := range rep.Components {
@@ -152,33 +185,56 @@ func printVerify(g *globalOptions, rep *verify.Report) {
 		}
 		if c.Status == verify.StatusClean {
 			if !g.Quiet {
-				fmt.Fprintf(w, "%s: clean (%s%s)\n", c.Name, c.Dest, queue)
+				fmt.Fprintf(w, "%s: clean (%s%s)\n", quote.Path(c.Name), quote.Path(c.Dest), queue)
 				patched(c)
 			}
 			continue
 		}
-		fmt.Fprintf(w, "%s: %s (%s%s)\n", c.Name, c.Status, c.Dest, queue)
+		fmt.Fprintf(w, "%s: %s (%s%s)\n", quote.Path(c.Name), c.Status, quote.Path(c.Dest), queue)
 		patched(c)
 		for _, s := range c.Stale {
-			fmt.Fprintf(w, "  spec changed  %s\n", s)
+			fmt.Fprintf(w, "  spec changed  %s\n", quote.Path(s))
 		}
 		for _, f := range c.Modified {
-			fmt.Fprintf(w, "  modified      %s\n", filepath.ToSlash(filepath.Join(c.Dest, f)))
+			fmt.Fprintf(w, "  modified      %s\n", verifyName(c, f, ""))
 		}
 		for _, f := range c.Added {
-			fmt.Fprintf(w, "  added         %s\n", filepath.ToSlash(filepath.Join(c.Dest, f)))
+			fmt.Fprintf(w, "  added         %s\n", verifyName(c, f, ""))
 		}
 		for _, f := range c.Deleted {
-			fmt.Fprintf(w, "  deleted       %s\n", filepath.ToSlash(filepath.Join(c.Dest, f)))
+			fmt.Fprintf(w, "  deleted       %s\n", verifyName(c, f, ""))
 		}
 		for _, m := range c.Mode {
-			fmt.Fprintf(w, "  mode          %s (%s, want %s)\n", filepath.ToSlash(filepath.Join(c.Dest, m.Path)), m.Got, m.Want)
+			fmt.Fprintf(w, "  mode          %s\n", verifyName(c, m.Path, m.Got+", want "+m.Want))
 		}
 		for _, t := range c.Type {
-			fmt.Fprintf(w, "  type          %s (%s, want %s)\n", filepath.ToSlash(filepath.Join(c.Dest, t.Path)), t.Got, t.Want)
+			fmt.Fprintf(w, "  type          %s\n", verifyName(c, t.Path, t.Got+", want "+t.Want))
 		}
 		if c.Hint != "" {
-			fmt.Fprintf(w, "  hint: %s\n", c.Hint)
+			fmt.Fprintf(w, "  hint: %s\n", quote.Path(c.Hint))
 		}
 	}
+}
+
+// verifyName is how the text report names the file at p (relative to
+// c's dest), with detail (if any) in parentheses: its path from the
+// spec's folder, "third_party/demo/src/lib.rs (0755, want 0644)"; for a
+// file of a crate of the component's closure, the crate first, then the
+// path: "crate memchr 2.5.0: src/lib.rs (third_party/bindgen/memchr/src/lib.rs)",
+// "crate memchr 2.5.0: build.rs (third_party/bindgen/memchr/build.rs;
+// 0755, want 0644)". Names are quoted where they must be.
+func verifyName(c *verify.ComponentReport, p, detail string) string {
+	full := quote.Path(path.Join(c.Dest, p))
+	f := c.CrateOf(p)
+	switch {
+	case f != nil && detail != "":
+		detail = full + "; " + detail
+	case f != nil:
+		detail = full
+	case detail == "":
+		return full
+	default:
+		return full + " (" + detail + ")"
+	}
+	return "crate " + quote.Path(f.Crate) + " " + quote.Path(f.Version) + ": " + quote.Path(f.File) + " (" + detail + ")"
 }
