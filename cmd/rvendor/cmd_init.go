@@ -124,7 +124,7 @@ func runInit(ctx context.Context, g *globalOptions, o *initOptions) error {
 	root := filepath.Dir(path)
 	// Under the workspace lock, and by one rename: a spec is never seen
 	// half-written, and an update running meanwhile is waited for.
-	ws, err := tree.Open(root)
+	ws, err := tree.OpenSpec(root, filepath.Base(path))
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -49,7 +50,10 @@ func (g *globalOptions) openWorkspace() (*tree.Workspace, *project, error) {
 	if _, err := vendorspec.Load(specPath); err != nil {
 		return nil, nil, err
 	}
-	ws, err := tree.Open(filepath.Dir(specPath))
+	ws, err := tree.OpenSpec(filepath.Dir(specPath), filepath.Base(specPath))
+	if errors.Is(err, tree.ErrOtherSpec) {
+		return nil, nil, usageErr(err, "")
+	}
 	if err != nil {
 		return nil, nil, err
 	}
