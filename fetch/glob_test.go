@@ -13,6 +13,7 @@ import (
 
 	"github.com/rvendor/rvendor/fetch"
 	"github.com/rvendor/rvendor/internal/archivetest"
+	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
 // refMatch is the exclude matcher before issue #10: the specification
@@ -316,6 +317,49 @@ func TestExtractExcludeLimits(t *testing.T) {
 		var se *fetch.SelectionError
 		if !errors.As(err, &se) || se.Field != "exclude" || !strings.Contains(se.Msg, "over the limit") {
 			t.Errorf("exclude over the limit: error %v, want a SelectionError about exclude", err)
+		}
+	}
+}
+
+// TestExcludeLimitsMatchSpec: the spec's validation refuses exclude lists
+// over fetch's limits, at the key's line and column, and accepts them at
+// the limits (vendor-spec cannot import fetch, so it repeats the numbers).
+func TestExcludeLimitsMatchSpec(t *testing.T) {
+	spec := func(exclude []string) string {
+		var b strings.Builder
+		b.WriteString("version = 1\n[[component]]\nname = \"demo\"\nkind = \"archive\"\nversion = \"1.2.0\"\n")
+		b.WriteString("url = \"https://example.org/demo-1.2.0.tar.gz\"\nsha256 = \"" + strings.Repeat("ab", 32) + "\"\n")
+		b.WriteString("paths = [\"demo-1.2.0/src\"]\ndest = \"third_party/demo\"\nexclude = [")
+		for i, g := range exclude {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(`"` + g + `"`)
+		}
+		b.WriteString("]\n")
+		return b.String()
+	}
+	many := make([]string, fetch.MaxExcludePatterns)
+	for i := range many {
+		many[i] = fmt.Sprintf("demo-1.2.0/x%d", i)
+	}
+	long := "demo-1.2.0/" + strings.Repeat("x", fetch.MaxPatternLen-len("demo-1.2.0/"))
+	for _, ok := range [][]string{many, {long}} {
+		if _, err := vendorspec.Parse("rvendor.toml", []byte(spec(ok))); err != nil {
+			t.Errorf("exclude at the limits: %v", err)
+		}
+	}
+	for _, tt := range []struct {
+		exclude  []string
+		pos, msg string
+	}{
+		{append(slices.Clone(many), "*.md"), "rvendor.toml:10:1", fmt.Sprintf("exclude has %d patterns, over the limit of %d", fetch.MaxExcludePatterns+1, fetch.MaxExcludePatterns)},
+		{[]string{"*.md", long + "x"}, "rvendor.toml:10:20", fmt.Sprintf("is %d bytes long, over the limit of %d", fetch.MaxPatternLen+1, fetch.MaxPatternLen)},
+	} {
+		_, err := vendorspec.Parse("rvendor.toml", []byte(spec(tt.exclude)))
+		var list vendorspec.ErrorList
+		if !errors.As(err, &list) || len(list) != 1 || list[0].Pos.String() != tt.pos || !strings.Contains(list[0].Msg, tt.msg) || list[0].Hint == "" {
+			t.Errorf("got %v; want one error at %s: %s", err, tt.pos, tt.msg)
 		}
 	}
 }

@@ -306,8 +306,18 @@ func validateSelection(c *Component, what string, d *decoder) {
 			}
 		}
 	}
+	// fetch.MaxExcludePatterns and fetch.MaxPatternLen (fetch imports
+	// this package; a test of fetch checks that the numbers agree).
+	const maxExclude, maxPatternLen = 256, 1024
+	if len(c.Exclude) > maxExclude {
+		d.errorf(at("exclude"), `exclude whole folders ("library/core/tests") or use "**" ("**/*.md") rather than listing files one by one`,
+			"%s: exclude has %d patterns, over the limit of %d", what, len(c.Exclude), maxExclude)
+	}
 	for i, g := range c.Exclude {
-		if why, fix := checkPattern(g); why != "" {
+		if len(g) > maxPatternLen {
+			d.errorf(at(fmt.Sprintf("exclude[%d]", i)), `shorten it: name the folder to leave out, with * or ** for the parts that vary`,
+				"%s: exclude pattern %.40q... is %d bytes long, over the limit of %d", what, g, len(g), maxPatternLen)
+		} else if why, fix := checkPattern(g); why != "" {
 			d.errorf(at(fmt.Sprintf("exclude[%d]", i)), fix, "%s: exclude pattern %q is not valid: it %s", what, g, why)
 		}
 	}
