@@ -120,6 +120,43 @@ type job struct {
 // and writes a cargo directory source into dst (which must not exist;
 // its parent must). On error dst is removed.
 func Vendor(ctx context.Context, dst string, o Options) (res *Result, err error) {
+	targets, err := o.check()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			res = nil
+			os.RemoveAll(dst)
+		}
+	}()
+	v, err := newVendorer(ctx, dst, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.unpackRoot(ctx); err != nil {
+		return nil, err
+	}
+	jobs, err := v.plan()
+	if err != nil {
+		return nil, err
+	}
+	if err := v.fetchAll(ctx, jobs); err != nil {
+		return nil, err
+	}
+	if len(targets) > 0 {
+		if err := v.filter(v.lock, jobs, v.root, targets); err != nil {
+			return nil, err
+		}
+	}
+	return v.result(jobs)
+}
+
+// check validates o and returns its platforms' targets.
+func (o *Options) check() ([]*Target, error) {
 	if o.Cache == nil || o.Registry == nil {
 		return nil, errors.New("crates: Options.Cache and Options.Registry are required")
 	}
@@ -134,173 +171,207 @@ func Vendor(ctx context.Context, dst string, o Options) (res *Result, err error)
 		}
 		targets = append(targets, t)
 	}
-	if err := os.Mkdir(dst, 0o755); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err != nil {
-			res = nil
-			os.RemoveAll(dst)
-		}
-	}()
+	return targets, nil
+}
+
+// newVendorer returns the vendorer of one Vendor call, its registry's
+// download location found.
+func newVendorer(ctx context.Context, dst string, o Options) (*vendorer, error) {
 	if o.Registry.Getter == nil {
 		// Index files go through the cache's client and settings.
 		reg := *o.Registry
 		reg.Getter = o.Cache
 		o.Registry = &reg
 	}
-	v := &vendorer{o: o, dst: dst, index: map[string]*indexResult{}}
+	v := &vendorer{o: o, dst: dst, index: map[string]*indexResult{}, lockSource: "the spec's lockfile"}
+	var err error
 	if v.dl, err = o.Registry.DL(ctx); err != nil {
 		return nil, fmt.Errorf("registry %s: %w", o.Registry.url(), err)
 	}
+	return v, nil
+}
 
-	// The root crate first: its checksum comes from the index, and it may
-	// ship the closure's Cargo.lock.
-	rootSum := ""
+// rootChecksum returns the sha256 of the root crate's .crate: from the
+// index when the registry has a sparse one, else from the spec's
+// lockfile (which it also parses into v.lock).
+func (v *vendorer) rootChecksum(ctx context.Context) (string, error) {
+	o := &v.o
+	sum := ""
 	if o.Registry.Sparse() {
 		e, err := v.entry(ctx, o.Crate, o.Version)
 		if err != nil {
-			return nil, err
+			return "", err
 		}
-		rootSum = e.Cksum
+		sum = e.Cksum
 	}
-	lockData := o.Lockfile
-	res = &Result{LockSource: "the spec's lockfile"}
-	var lock *Lockfile
-	if lockData != nil {
-		if lock, err = ParseLockfile(lockData); err != nil {
-			return nil, fmt.Errorf("lockfile: %w", err)
+	if o.Lockfile != nil {
+		lock, err := ParseLockfile(o.Lockfile)
+		if err != nil {
+			return "", fmt.Errorf("lockfile: %w", err)
 		}
-		if p := lock.Find(o.Crate, o.Version); p != nil && p.Checksum != "" && rootSum == "" {
-			rootSum = p.Checksum
+		v.lock, v.lockData = lock, o.Lockfile
+		if p := lock.Find(o.Crate, o.Version); p != nil && p.Checksum != "" && sum == "" {
+			sum = p.Checksum
 		}
 	}
-	if rootSum == "" {
-		return nil, pkgErr(o.Crate, o.Version, "use a sparse index (crates-index = \"sparse+https://...\")",
+	if sum == "" {
+		return "", pkgErr(o.Crate, o.Version, "use a sparse index (crates-index = \"sparse+https://...\")",
 			errors.New("the registry has no index to learn the crate's checksum from, and the lockfile does not record it"))
 	}
-	root := &job{pkg: &Package{Name: o.Crate, Version: o.Version, Source: CratesIOSource, Checksum: rootSum}, checksum: rootSum}
-	rootTmp := filepath.Join(dst, ".root.tmp")
-	if err := v.unpack(ctx, root, rootTmp); err != nil {
-		return nil, err
-	}
-	if lockData == nil {
-		i := slices.IndexFunc(root.files, func(f tree.File) bool { return f.Path == LockName })
-		if i < 0 {
-			return nil, pkgErr(o.Crate, o.Version, `library crates ship no Cargo.lock: generate one (cargo generate-lockfile) and name it with lockfile = "path/to/Cargo.lock" in rvendor.toml`,
-				errors.New("the crate ships no Cargo.lock"))
-		}
-		if lockData, err = os.ReadFile(filepath.Join(rootTmp, LockName)); err != nil {
-			return nil, err
-		}
-		if lock, err = ParseLockfile(lockData); err != nil {
-			return nil, pkgErr(o.Crate, o.Version, "the crate's own Cargo.lock is unusable; give one with lockfile = ...", err)
-		}
-		res.LockSource = "the Cargo.lock shipped in " + o.Crate + " " + o.Version
-	}
+	return sum, nil
+}
 
-	// Every package must be a checksummed registry package.
+// unpackRoot fetches the root crate first, into a temporary folder of
+// dst, since it may ship the closure's Cargo.lock; without a lockfile
+// in the options, that Cargo.lock becomes v.lock.
+func (v *vendorer) unpackRoot(ctx context.Context) error {
+	o := &v.o
+	sum, err := v.rootChecksum(ctx)
+	if err != nil {
+		return err
+	}
+	v.root = &job{pkg: &Package{Name: o.Crate, Version: o.Version, Source: CratesIOSource, Checksum: sum}, checksum: sum}
+	v.rootTmp = filepath.Join(v.dst, ".root.tmp")
+	if err := v.unpack(ctx, v.root, v.rootTmp); err != nil {
+		return err
+	}
+	if v.lock != nil {
+		return nil
+	}
+	if !slices.ContainsFunc(v.root.files, func(f tree.File) bool { return f.Path == LockName }) {
+		return pkgErr(o.Crate, o.Version, `library crates ship no Cargo.lock: generate one (cargo generate-lockfile) and name it with lockfile = "path/to/Cargo.lock" in rvendor.toml`,
+			errors.New("the crate ships no Cargo.lock"))
+	}
+	data, err := os.ReadFile(filepath.Join(v.rootTmp, LockName))
+	if err != nil {
+		return err
+	}
+	if v.lock, err = ParseLockfile(data); err != nil {
+		return pkgErr(o.Crate, o.Version, "the crate's own Cargo.lock is unusable; give one with lockfile = ...", err)
+	}
+	v.lockData = data
+	v.lockSource = "the Cargo.lock shipped in " + o.Crate + " " + o.Version
+	return nil
+}
+
+// plan returns a job for every package of the lock, each a checksummed
+// crates.io package, the root among them, with its folder assigned.
+func (v *vendorer) plan() ([]*job, error) {
 	var jobs []*job
-	for _, p := range lock.Packages {
+	for _, p := range v.lock.Packages {
 		if !nameRE().MatchString(p.Name) || !versionRE().MatchString(p.Version) {
 			return nil, fmt.Errorf("Cargo.lock: package %q version %q is not a crate name and version", p.Name, p.Version)
 		}
-		isRoot := p.Name == o.Crate && p.Version == o.Version
-		switch {
-		case isRoot:
-			if p.Checksum != "" && p.Checksum != rootSum {
-				return nil, pkgErr(p.Name, p.Version, "the lock and the index disagree: regenerate the lock, or check the registry", fmt.Errorf("%w: Cargo.lock says %s, the index says %s", ErrChecksum, p.Checksum, rootSum))
+		if p.Name == v.o.Crate && p.Version == v.o.Version {
+			if p.Checksum != "" && p.Checksum != v.root.checksum {
+				return nil, pkgErr(p.Name, p.Version, "the lock and the index disagree: regenerate the lock, or check the registry", fmt.Errorf("%w: Cargo.lock says %s, the index says %s", ErrChecksum, p.Checksum, v.root.checksum))
 			}
-			jobs = append(jobs, root)
+			jobs = append(jobs, v.root)
 			continue
-		case p.Source == "":
-			return nil, pkgErr(p.Name, p.Version, "only registry crates can be vendored: publish it, or vendor it as an archive component",
-				errors.New("is a path or workspace package (no source in Cargo.lock)"))
-		case strings.HasPrefix(p.Source, "git+"):
-			return nil, pkgErr(p.Name, p.Version, "only registry crates can be vendored: use a released version from the registry in the lock",
-				fmt.Errorf("comes from git (%s)", p.Source))
-		case !isCratesIO(p.Source):
-			return nil, pkgErr(p.Name, p.Version, "rvendor vendors crates.io packages (or a mirror of crates.io) only",
-				fmt.Errorf("comes from another registry (%s)", p.Source))
-		case p.Checksum == "":
-			return nil, pkgErr(p.Name, p.Version, "every package needs its checksum in Cargo.lock: regenerate the lock with cargo from the registry",
-				errors.New("has no checksum in Cargo.lock"))
-		case !hexRE().MatchString(p.Checksum):
-			return nil, pkgErr(p.Name, p.Version, "every package needs its checksum in Cargo.lock: regenerate the lock with cargo from the registry",
-				fmt.Errorf("checksum %q in Cargo.lock is not a sha256", p.Checksum))
+		}
+		if err := checkLocked(p); err != nil {
+			return nil, err
 		}
 		jobs = append(jobs, &job{pkg: p, checksum: p.Checksum})
 	}
-	if !slices.Contains(jobs, root) {
-		return nil, pkgErr(o.Crate, o.Version, "name the lock of this crate's build in lockfile = ...", errors.New("is not a package of the closure's Cargo.lock"))
+	if !slices.Contains(jobs, v.root) {
+		return nil, pkgErr(v.o.Crate, v.o.Version, "name the lock of this crate's build in lockfile = ...", errors.New("is not a package of the closure's Cargo.lock"))
 	}
 	assignDirs(jobs)
+	return jobs, nil
+}
 
-	// Fetch, check and unpack in parallel.
-	jobsN := o.Jobs
-	if jobsN <= 0 {
-		jobsN = DefaultJobs
+// checkLocked refuses a package of the lock (other than the root) that
+// is not a checksummed crates.io package.
+func checkLocked(p *Package) error {
+	switch {
+	case p.Source == "":
+		return pkgErr(p.Name, p.Version, "only registry crates can be vendored: publish it, or vendor it as an archive component",
+			errors.New("is a path or workspace package (no source in Cargo.lock)"))
+	case strings.HasPrefix(p.Source, "git+"):
+		return pkgErr(p.Name, p.Version, "only registry crates can be vendored: use a released version from the registry in the lock",
+			fmt.Errorf("comes from git (%s)", p.Source))
+	case !isCratesIO(p.Source):
+		return pkgErr(p.Name, p.Version, "rvendor vendors crates.io packages (or a mirror of crates.io) only",
+			fmt.Errorf("comes from another registry (%s)", p.Source))
+	case p.Checksum == "":
+		return pkgErr(p.Name, p.Version, "every package needs its checksum in Cargo.lock: regenerate the lock with cargo from the registry",
+			errors.New("has no checksum in Cargo.lock"))
+	case !hexRE().MatchString(p.Checksum):
+		return pkgErr(p.Name, p.Version, "every package needs its checksum in Cargo.lock: regenerate the lock with cargo from the registry",
+			fmt.Errorf("checksum %q in Cargo.lock is not a sha256", p.Checksum))
+	}
+	return nil
+}
+
+// fetchAll checks, fetches and unpacks every job (the root is already
+// unpacked: it is moved into place), at most Options.Jobs at once.
+func (v *vendorer) fetchAll(ctx context.Context, jobs []*job) error {
+	n := v.o.Jobs
+	if n <= 0 {
+		n = DefaultJobs
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobsN)
+	g.SetLimit(n)
 	var mu sync.Mutex
 	done := 0
 	for _, j := range jobs {
 		g.Go(func() error {
-			if v.o.Registry.Sparse() && j != root {
-				e, err := v.entry(gctx, j.pkg.Name, j.pkg.Version)
-				if err != nil {
-					return err
-				}
-				if e.Cksum != j.checksum {
-					return pkgErr(j.pkg.Name, j.pkg.Version, "the lock does not match the registry: check the registry, then regenerate the lock",
-						fmt.Errorf("%w: Cargo.lock says %s, the index says %s", ErrChecksum, j.checksum, e.Cksum))
-				}
-			}
-			var err error
-			if j == root {
-				err = os.Rename(rootTmp, filepath.Join(dst, j.dir))
-			} else {
-				err = v.unpack(gctx, j, filepath.Join(dst, j.dir))
-			}
-			if err != nil {
-				return err
-			}
-			if err := v.finish(j); err != nil {
+			if err := v.fetchOne(gctx, j); err != nil {
 				return err
 			}
 			mu.Lock()
+			defer mu.Unlock()
 			done++
-			if o.Progress != nil {
-				o.Progress(done, len(jobs), j.pkg.Name)
+			if v.o.Progress != nil {
+				v.o.Progress(done, len(jobs), j.pkg.Name)
 			}
-			mu.Unlock()
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	res.Warnings = append(res.Warnings, v.warnings...)
-	slices.Sort(res.Warnings)
+	return g.Wait()
+}
 
-	if len(targets) > 0 {
-		if err := v.filter(lock, jobs, root, targets); err != nil {
-			return nil, err
+// fetchOne checks j against the index, unpacks it into its folder and
+// finishes it.
+func (v *vendorer) fetchOne(ctx context.Context, j *job) error {
+	if j == v.root {
+		if err := os.Rename(v.rootTmp, filepath.Join(v.dst, j.dir)); err != nil {
+			return err
+		}
+		return v.finish(j)
+	}
+	if v.o.Registry.Sparse() {
+		e, err := v.entry(ctx, j.pkg.Name, j.pkg.Version)
+		if err != nil {
+			return err
+		}
+		if e.Cksum != j.checksum {
+			return pkgErr(j.pkg.Name, j.pkg.Version, "the lock does not match the registry: check the registry, then regenerate the lock",
+				fmt.Errorf("%w: Cargo.lock says %s, the index says %s", ErrChecksum, j.checksum, e.Cksum))
 		}
 	}
-
-	// The top-level files.
-	dirName := o.DirName
-	if dirName == "" {
-		dirName = filepath.Base(dst)
+	if err := v.unpack(ctx, j, filepath.Join(v.dst, j.dir)); err != nil {
+		return err
 	}
-	cfg := []byte(configText(dirName))
+	return v.finish(j)
+}
+
+// result writes the top-level files (the lock and the cargo
+// configuration) and lists everything written, sorted.
+func (v *vendorer) result(jobs []*job) (*Result, error) {
+	res := &Result{LockSource: v.lockSource}
+	res.Warnings = append(res.Warnings, v.warnings...)
+	slices.Sort(res.Warnings)
+	dirName := v.o.DirName
+	if dirName == "" {
+		dirName = filepath.Base(v.dst)
+	}
 	for _, f := range []struct {
 		name string
 		data []byte
-	}{{LockName, lockData}, {ConfigName, cfg}} {
-		if err := os.WriteFile(filepath.Join(dst, f.name), f.data, 0o644); err != nil {
+	}{{LockName, v.lockData}, {ConfigName, []byte(configText(dirName))}} {
+		if err := os.WriteFile(filepath.Join(v.dst, f.name), f.data, 0o644); err != nil {
 			return nil, err
 		}
 		res.Files = append(res.Files, tree.File{Path: f.name, Mode: 0o644, Size: int64(len(f.data)), SHA256: sha256.Sum256(f.data)})
@@ -362,6 +433,12 @@ type vendorer struct {
 	o   Options
 	dst string
 	dl  string
+
+	root       *job   // the crate asked for
+	rootTmp    string // where it is unpacked first
+	lock       *Lockfile
+	lockData   []byte
+	lockSource string // Result.LockSource
 
 	mu       sync.Mutex
 	index    map[string]*indexResult
