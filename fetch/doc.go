@@ -83,6 +83,13 @@
 //     character (newline included), and valid UTF-8 only. A leading "./"
 //     is removed; a trailing "/" is allowed on folders. pax global headers
 //     (as written by git archive) are skipped.
+//   - A selected entry with a ".git" or ".rvendor" element in its path,
+//     whatever its case (".GIT", ".Rvendor") and type, refuses the archive
+//     as an unsafe name: git would take a .git folder or file in the tree
+//     for a repository of its own (its config and hooks run commands),
+//     and .rvendor is rvendor's own state. Outside the selection, or
+//     excluded, such entries are skipped like any other. Names that only
+//     look alike (".github", ".gitignore") are vendored.
 //   - Only regular files and folders may be selected. A selected symlink,
 //     hardlink, character or block device, fifo or other special entry
 //     refuses the archive, naming the entry and its type. Outside the

@@ -8,7 +8,9 @@ import (
 // Kinds of refused entry, for errors.Is on an *EntryError.
 var (
 	// ErrUnsafeName: an entry's name is absolute, has a "..", "." or empty
-	// element, a backslash, a control character or invalid UTF-8.
+	// element, a backslash, a control character or invalid UTF-8; or a
+	// selected entry's name has a ".git" or ".rvendor" element (up to
+	// case).
 	ErrUnsafeName = errors.New("unsafe entry name")
 	// ErrUnsupportedType: a selected entry is not a regular file or a
 	// folder (a symlink, hardlink, device, fifo, ...).

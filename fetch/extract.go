@@ -346,6 +346,9 @@ func (x *extractor) entry(tr *tar.Reader, hdr *tar.Header) error {
 		x.res.Skipped++
 		return nil
 	}
+	if elem := reservedElem(name); elem != "" {
+		return x.entryErr(hdr.Name, ErrUnsafeName, "%s", reservedWhy(elem))
+	}
 	switch hdr.Typeflag {
 	case tar.TypeDir:
 		return x.record(hdr.Name, rel, true)

@@ -121,6 +121,18 @@ func TestExtractRefuses(t *testing.T) {
 		{name: "backslash", add: []archivetest.Entry{{Name: `demo-1.2.0/docs/..\..\evil`}}, sel: src, is: fetch.ErrUnsafeName, entry: `demo-1.2.0/docs/..\..\evil`, msg: "backslash"},
 		{name: "unsafe-symlink-name", add: []archivetest.Entry{{Name: "../link", Type: tar.TypeSymlink, Linkname: "/etc"}}, sel: src, is: fetch.ErrUnsafeName, entry: "../link"},
 
+		// .git and .rvendor, whatever their case, inside the selection:
+		// git would use the planted config and hooks.
+		{name: "dot-git-config", add: []archivetest.Entry{{Name: "demo-1.2.0/src/.git/config", Body: []byte("[core]\n\tfsmonitor = evil\n")}}, is: fetch.ErrUnsafeName, entry: "demo-1.2.0/src/.git/config", msg: `".git" element`},
+		{name: "dot-git-hook", add: []archivetest.Entry{{Name: "demo-1.2.0/.git/hooks/pre-commit", Body: []byte("#!/bin/sh\n"), Mode: 0o755}}, is: fetch.ErrUnsafeName, entry: "demo-1.2.0/.git/hooks/pre-commit", msg: "git would take it for a repository"},
+		{name: "dot-git-file", add: []archivetest.Entry{{Name: "demo-1.2.0/src/.git", Body: []byte("gitdir: /tmp/evil\n")}}, is: fetch.ErrUnsafeName, entry: "demo-1.2.0/src/.git"},
+		{name: "dot-git-folder-entry", add: []archivetest.Entry{{Name: "./demo-1.2.0/src/.git/"}}, is: fetch.ErrUnsafeName, entry: "./demo-1.2.0/src/.git/"},
+		{name: "dot-git-upper", add: []archivetest.Entry{{Name: "demo-1.2.0/src/.GIT/hooks/post-checkout", Body: []byte("x")}}, is: fetch.ErrUnsafeName, entry: "demo-1.2.0/src/.GIT/hooks/post-checkout", msg: `".GIT" element`},
+		{name: "dot-git-mixed", add: []archivetest.Entry{{Name: "demo-1.2.0/src/.gIt/config", Body: []byte("x")}}, sel: src, is: fetch.ErrUnsafeName, entry: "demo-1.2.0/src/.gIt/config"},
+		{name: "dot-git-symlink", add: []archivetest.Entry{{Name: "demo-1.2.0/src/.git", Type: tar.TypeSymlink, Linkname: "/tmp/evil"}}, is: fetch.ErrUnsafeName, entry: "demo-1.2.0/src/.git"},
+		{name: "dot-rvendor", add: []archivetest.Entry{{Name: "demo-1.2.0/src/.rvendor/journal", Body: []byte("x")}}, is: fetch.ErrUnsafeName, entry: "demo-1.2.0/src/.rvendor/journal", msg: `".rvendor" element`},
+		{name: "dot-rvendor-upper", add: []archivetest.Entry{{Name: "demo-1.2.0/.RVendor/lock", Body: []byte("x")}}, is: fetch.ErrUnsafeName, entry: "demo-1.2.0/.RVendor/lock"},
+
 		// Irregular files inside the selection.
 		{name: "symlink", add: []archivetest.Entry{{Name: "demo-1.2.0/src/link.rs", Type: tar.TypeSymlink, Linkname: "/etc/passwd"}}, is: fetch.ErrUnsupportedType, entry: "demo-1.2.0/src/link.rs", msg: "symlink"},
 		{name: "symlink-dir", add: []archivetest.Entry{{Name: "demo-1.2.0/src/sub", Type: tar.TypeSymlink, Linkname: "../../.."}}, sel: src, is: fetch.ErrUnsupportedType, entry: "demo-1.2.0/src/sub", msg: "symlink"},
@@ -325,6 +337,22 @@ func TestExtractSelect(t *testing.T) {
 			archivetest.Entry{Name: "demo-1.2.0/link", Type: tar.TypeSymlink, Linkname: "src"}),
 			sel: fetch.Selection{Root: "demo-1.2.0/src"}, root: "demo-1.2.0/src",
 			files: []string{"bin/tool.sh", "lib.rs"}, skipped: 5},
+		{name: "skip-dot-git-outside-paths", ents: append(demo(),
+			archivetest.Entry{Name: "demo-1.2.0/docs/.git/config", Body: []byte("x")},
+			archivetest.Entry{Name: "demo-1.2.0/.rvendor/lock", Body: []byte("x")}),
+			sel: fetch.Selection{Paths: []string{"demo-1.2.0/src"}}, root: "demo-1.2.0",
+			files: []string{"src/bin/tool.sh", "src/lib.rs"}, skipped: 5},
+		{name: "skip-excluded-dot-git", ents: append(demo(),
+			archivetest.Entry{Name: "demo-1.2.0/src/.git/"},
+			archivetest.Entry{Name: "demo-1.2.0/src/.git/hooks/pre-commit", Body: []byte("x"), Mode: 0o755},
+			archivetest.Entry{Name: "demo-1.2.0/.GIT", Body: []byte("gitdir: x\n")}),
+			sel: fetch.Selection{Exclude: []string{".git", ".GIT", "demo-1.2.0/docs", "demo-1.2.0/tests"}}, root: "demo-1.2.0",
+			files: []string{"Cargo.toml", "src/bin/tool.sh", "src/lib.rs"}, skipped: 5},
+		{name: "dot-git-lookalikes", ents: []archivetest.Entry{
+			{Name: "r/.gitignore", Body: []byte("x")}, {Name: "r/.github/workflows/ci.yml", Body: []byte("x")},
+			{Name: "r/.gitattributes", Body: []byte("x")}, {Name: "r/x.git/a", Body: []byte("x")},
+			{Name: "r/.git2", Body: []byte("x")}, {Name: "r/git/a", Body: []byte("x")}, {Name: "r/.rvendorrc", Body: []byte("x")}},
+			root: "r", files: []string{".git2", ".gitattributes", ".github/workflows/ci.yml", ".gitignore", ".rvendorrc", "git/a", "x.git/a"}},
 		{name: "skip-excluded-symlink", ents: append(demo(),
 			archivetest.Entry{Name: "demo-1.2.0/src/link", Type: tar.TypeSymlink, Linkname: "lib.rs"}),
 			sel: fetch.Selection{Exclude: []string{"demo-1.2.0/src/link", "demo-1.2.0/docs", "demo-1.2.0/tests"}}, root: "demo-1.2.0",

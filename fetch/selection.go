@@ -83,6 +83,29 @@ func checkName(name string) string {
 	return ""
 }
 
+// reservedElem returns the first element of name that is ".git" or
+// ".rvendor" up to case, or "". git takes a .git folder or file found in
+// the tree for a repository of its own, whose config and hooks run
+// commands; .rvendor holds rvendor's lock, journal and conflict state.
+// Case is ignored because the tree may live on a case-insensitive file
+// system, where ".GIT" is ".git".
+func reservedElem(name string) string {
+	for elem := range strings.SplitSeq(name, "/") {
+		if len(elem) > 0 && elem[0] == '.' && (strings.EqualFold(elem, ".git") || strings.EqualFold(elem, ".rvendor")) {
+			return elem
+		}
+	}
+	return ""
+}
+
+// reservedWhy says why the element reservedElem found is refused.
+func reservedWhy(elem string) string {
+	if strings.EqualFold(elem, ".git") {
+		return fmt.Sprintf("path has a %q element: git would take it for a repository of its own in the tree (its config and hooks run commands)", elem)
+	}
+	return fmt.Sprintf("path has a %q element: .rvendor holds rvendor's own state in the tree, never vendored files", elem)
+}
+
 // cleanEntryName returns the archive path of a tar entry: name without
 // its leading "./" elements and, for folders, trailing "/".
 func cleanEntryName(name string, isDir bool) string {
