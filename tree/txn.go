@@ -285,17 +285,18 @@ func (t *Txn) StagePath(name string) string {
 // staged must exist; nothing on its way below the state folder may be a
 // symbolic link. A staged path may not lie inside a dest that an earlier
 // Replace of this transaction replaces or removes, and two dests may not
-// overlap.
-//
-// For compatibility, dest may also name a caller's state folder
-// (StateDir/name) with an empty staged; use RemoveState instead.
+// overlap. A caller's state folder is removed with RemoveState.
 func (t *Txn) Replace(dest, staged string) error {
-	if t.done {
-		return errors.New("transaction already finished")
-	}
-	destAbs, err := t.w.destPath(dest, staged == "")
+	destAbs, err := t.w.Path(dest)
 	if err != nil {
 		return err
+	}
+	return t.replace(dest, destAbs, staged)
+}
+
+func (t *Txn) replace(dest, destAbs, staged string) error {
+	if t.done {
+		return errors.New("transaction already finished")
 	}
 	var stagedRel string
 	if staged != "" {
@@ -320,10 +321,11 @@ func (t *Txn) Replace(dest, staged string) error {
 // StatePath) is to be removed in this transaction, with everything else
 // it swaps. Replace whatever is staged inside it first.
 func (t *Txn) RemoveState(name string) error {
-	if err := checkStateName(name); err != nil {
+	p, err := t.w.StatePath(name)
+	if err != nil {
 		return err
 	}
-	return t.Replace(path.Join(StateDir, name), "")
+	return t.replace(path.Join(StateDir, name), p, "")
 }
 
 // stagedRel checks an absolute staged path (see Replace) and returns it
