@@ -121,7 +121,21 @@
 //     written entries are kept. zstd is decoded with one goroutine and a
 //     window of at most 128 MiB, xz by the xz program with
 //     --memlimit-decompress=512MiB when it is on $PATH (else by the
-//     pure-Go decoder, which allocates the dictionary the stream declares).
+//     pure-Go decoder, which refuses a first block declaring a dictionary
+//     over 512 MiB, but allocates whatever later blocks declare).
+//   - The format is the caller's (FormatOf the URL), never guessed from
+//     the content. An archive that cannot be read as it is an
+//     *ArchiveError naming the archive and saying what is wrong with it,
+//     errors.Is one of ErrArchiveEmpty ("x.tar.gz is empty (0 bytes)"),
+//     ErrArchiveFormat (its first bytes are not its format's magic
+//     number: "x.tar.gz is not gzip-compressed (it looks like a plain
+//     tar): gzip: invalid header", or another compression, a zip, an HTML
+//     page; or it decompresses to something that is not a tar) or
+//     ErrArchiveMemory ("x.tar.xz needs more than 512 MiB to decompress:
+//     ..." after the xz program's "Memory usage limit reached", read
+//     from its stderr with LC_ALL=C; a zstd window over 128 MiB; the
+//     pure-Go xz decoder's first-block check). Other decoder errors (a
+//     truncated or corrupt stream) are "reading archive x.tar.gz: ...".
 //   - On any error, or when ctx is done, dst is removed entirely before
 //     Extract returns, and the xz process, if any, is killed. Refusals are
 //     *EntryError values naming the archive and the entry, errors.Is one

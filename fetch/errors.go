@@ -53,6 +53,60 @@ func (e *EntryError) Hint() string {
 	return "the archive is malformed or hostile; check the url and sha256 in rvendor.toml, and report it upstream"
 }
 
+// Kinds of unreadable archive, for errors.Is on an *ArchiveError.
+var (
+	// ErrArchiveEmpty: the archive is 0 bytes long.
+	ErrArchiveEmpty = errors.New("empty archive")
+	// ErrArchiveFormat: the archive is not compressed as its format says
+	// (a plain tar, another compression, something else), or what it
+	// decompresses to is not a tar.
+	ErrArchiveFormat = errors.New("archive not in its format")
+	// ErrArchiveMemory: decompressing the archive needs more memory than
+	// the decoder is allowed (an xz dictionary over 512 MiB, a zstd
+	// window over 128 MiB).
+	ErrArchiveMemory = errors.New("archive needs too much memory to decompress")
+)
+
+// ArchiveError is an archive Extract cannot read as its format, said in
+// plain words: "demo.tar.gz is empty (0 bytes)", "demo.tar.gz is not
+// gzip-compressed (it looks like a plain tar): gzip: invalid header",
+// "demo.tar.xz needs more than 512 MiB to decompress: ...".
+type ArchiveError struct {
+	Archive string // the archive's name, e.g. "demo-1.2.0.tar.gz"
+	Format  Format // the format it was read as
+	Problem string // what is wrong with it, after its name
+	Kind    error  // ErrArchiveEmpty, ErrArchiveFormat or ErrArchiveMemory
+	Err     error  // what the decoder said, if anything
+}
+
+// Error returns "ARCHIVE PROBLEM: ERR", or "ARCHIVE PROBLEM".
+func (e *ArchiveError) Error() string {
+	if e.Err == nil {
+		return e.Archive + " " + e.Problem
+	}
+	return e.Archive + " " + e.Problem + ": " + e.Err.Error()
+}
+
+// Unwrap returns the kind of problem and the decoder's error, for
+// errors.Is and errors.As.
+func (e *ArchiveError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Kind}
+	}
+	return []error{e.Kind, e.Err}
+}
+
+// Hint says what to do about the archive.
+func (e *ArchiveError) Hint() string {
+	switch e.Kind {
+	case ErrArchiveEmpty:
+		return "the sha256 pinned in rvendor.toml is that of an empty file: check the url and the sha256 against the upstream's published values"
+	case ErrArchiveMemory:
+		return "the archive was compressed with settings that need more memory than rvendor allows; use another of the upstream's archives (another compression, or default settings)"
+	}
+	return "the url's suffix says how the archive is compressed (.tar.gz, .tgz, .crate, .tar.xz, .txz, .tar.zst, .tzst): check that the url in rvendor.toml names the archive you meant"
+}
+
 // SelectionError is a Selection that does not fit the archive: a root or
 // path that is not in it, a path outside the root, a malformed pattern.
 type SelectionError struct {

@@ -105,6 +105,14 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("extracting %s: %w", archive, context.Cause(ctx))
 	}
+	head, r, err := readHead(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading archive %s: %w", archive, err)
+	}
+	if len(head) == 0 {
+		return nil, &ArchiveError{Archive: archive, Format: f, Problem: "is empty (0 bytes)", Kind: ErrArchiveEmpty}
+	}
+	x.head, x.format = head, f
 	if err := os.Mkdir(dst, 0o755); err != nil {
 		return nil, fmt.Errorf("extracting %s: %w", archive, err)
 	}
@@ -119,7 +127,7 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 	}
 	dec, err := NewReader(ctx, r, f)
 	if err != nil {
-		return nil, fmt.Errorf("reading archive %s: %w", archive, err)
+		return nil, x.wrapReadErr(err)
 	}
 	defer dec.Close()
 	// An in-process decoder gets a goroutine of its own (a read-ahead),
@@ -161,7 +169,33 @@ func (x *extractor) wrapReadErr(err error) error {
 	case errors.Is(err, errTarTooLarge):
 		return fmt.Errorf("refusing archive %s: the uncompressed tar stream is over %d bytes: %w", x.archive, x.lim.MaxTarSize, ErrLimit)
 	}
+	if ae := x.explain(err); ae != nil {
+		return ae
+	}
 	return fmt.Errorf("reading archive %s: %w", x.archive, err)
+}
+
+// explain returns an *ArchiveError when err, met while decompressing or
+// parsing the archive, has a cause it can say in plain words: the
+// archive does not start as its format does (so it is not compressed as
+// its name says), decompressing it needs more memory than the decoder
+// may use, or it decompresses to something that is not a tar.
+func (x *extractor) explain(err error) *ArchiveError {
+	ae := &ArchiveError{Archive: x.archive, Format: x.format, Kind: ErrArchiveFormat, Err: err}
+	if !x.format.startsAs(x.head) {
+		ae.Problem = notCompressedAs(x.head, x.format)
+		return ae
+	}
+	if limit, said, ok := memoryLimit(err); ok {
+		ae.Kind, ae.Err = ErrArchiveMemory, said
+		ae.Problem = fmt.Sprintf("needs more than %d MiB to decompress", limit>>20)
+		return ae
+	}
+	if errors.Is(err, tar.ErrHeader) && x.res.Entries == 0 {
+		ae.Problem = fmt.Sprintf("is %s-compressed, but what it holds is not a tar", x.format.compression())
+		return ae
+	}
+	return nil
 }
 
 type seenEntry struct {
@@ -174,6 +208,8 @@ type seenEntry struct {
 type extractor struct {
 	ctx     context.Context
 	archive string
+	format  Format
+	head    []byte // the archive's first bytes, to explain a failure
 	dst     string
 	lim     Limits
 

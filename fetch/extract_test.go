@@ -288,7 +288,7 @@ func TestExtractCorrupt(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := extract(t, tt.data, fetch.FormatGzip, fetch.Selection{}, fetch.Limits{})
-			if err == nil || !strings.Contains(err.Error(), "reading archive demo-1.2.0.tar.gz") {
+			if err == nil || !strings.Contains(err.Error(), "demo-1.2.0.tar.gz") {
 				t.Fatalf("err = %v, want a read error naming the archive", err)
 			}
 		})
