@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2/unstable"
 )
@@ -85,6 +86,10 @@ func (f *SpecFile) SetComponentString(name, key, value string) error {
 		return &Error{Pos: v.pos, Msg: fmt.Sprintf("component %s: %s is a multi-line string; rvendor edits only one-line string values", name, key),
 			Hint: fmt.Sprintf("write %s = \"...\" on one line", key)}
 	}
+	if !utf8.ValidString(value) {
+		return &Error{Pos: v.pos, Msg: fmt.Sprintf("component %s: the new %s %q is not valid UTF-8, which a TOML file cannot hold", name, key, value),
+			Hint: "give a UTF-8 value"}
+	}
 	repl := quote(value)
 	if raw[0] == '\'' && literalOK(value) {
 		repl = "'" + value + "'"
@@ -125,6 +130,11 @@ func (f *SpecFile) AddComponent(c *Component, comment string) error {
 		if r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f) {
 			return fmt.Errorf("component %s: the comment has a control character", c.Name)
 		}
+	}
+	if key := notUTF8(c, comment); key != "" {
+		// quote would write U+FFFD for the bad bytes: the spec would name
+		// another folder or version than the one given.
+		return fmt.Errorf("component %s: %s is not valid UTF-8, which a TOML file cannot hold", c.Name, key)
 	}
 	eol := "\n"
 	if i := bytes.IndexByte(f.data, '\n'); i > 0 && f.data[i-1] == '\r' {
@@ -183,6 +193,28 @@ func (f *SpecFile) AddComponent(c *Component, comment string) error {
 	str("license", c.License)
 	str("patches", c.Patches)
 	return f.replace(b)
+}
+
+// notUTF8 returns the first of c's values (or "comment") that is not
+// valid UTF-8, or "".
+func notUTF8(c *Component, comment string) string {
+	for _, kv := range []struct {
+		key  string
+		vals []string
+	}{
+		{"name", []string{c.Name}}, {"kind", []string{c.Kind}}, {"version", []string{c.Version}},
+		{"url", []string{c.URL}}, {"sha256", []string{c.SHA256}}, {"crate", []string{c.Crate}},
+		{"lockfile", []string{c.Lockfile}}, {"platforms", c.Platforms}, {"root", []string{c.Root}},
+		{"paths", c.Paths}, {"exclude", c.Exclude}, {"dest", []string{c.Dest}},
+		{"license", []string{c.License}}, {"patches", []string{c.Patches}}, {"comment", []string{comment}},
+	} {
+		for _, v := range kv.vals {
+			if !utf8.ValidString(v) {
+				return kv.key
+			}
+		}
+	}
+	return ""
 }
 
 // replace makes data the spec's bytes if they validate.

@@ -99,13 +99,10 @@ func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 // checkPattern says why the exclude pattern g is not valid, or "": it
 // has the shape of a sourcePath (except that it may hold glob
 // characters), and each element is a valid path.Match pattern, "**"
-// included. Like fetch.Selection, it tolerates a leading "./" and a
-// trailing "/", which do not change what the pattern matches.
+// included. Like fetch.Selection, it tolerates one leading "./" and
+// one trailing "/", which do not change what the pattern matches.
 func checkPattern(g string) (why, fix string) {
-	p := g
-	for strings.HasPrefix(p, "./") {
-		p = p[2:]
-	}
+	p := strings.TrimPrefix(g, "./")
 	if len(p) > 1 {
 		p = strings.TrimSuffix(p, "/")
 	}

@@ -65,9 +65,9 @@ func Parse(path string, data []byte) (*Spec, error) {
 	if d.syntax {
 		return nil, d.errs
 	}
-	decoded := map[Position]bool{}
+	d.decoded = map[Position]bool{}
 	for _, e := range d.errs {
-		decoded[e.Pos] = true
+		d.decoded[e.Pos] = true
 	}
 	n := len(d.errs)
 	validate(s, d)
@@ -75,7 +75,7 @@ func Parse(path string, data []byte) (*Spec, error) {
 	// then says of the same place.
 	kept := d.errs[:n]
 	for _, e := range d.errs[n:] {
-		if !decoded[e.Pos] {
+		if !d.decoded[e.Pos] {
 			kept = append(kept, e)
 		}
 	}
@@ -95,6 +95,18 @@ type decoder struct {
 	p      unstable.Parser
 	errs   ErrorList
 	syntax bool // the TOML itself is broken: validation is skipped
+	// decoded holds the positions of the errors decoding found (a value
+	// of the wrong type, an unknown or repeated key), for validation.
+	decoded map[Position]bool
+}
+
+// badType reports whether key is written in the table whose positions
+// are pos with a value decoding refused (of the wrong type): that was
+// reported, and validation says nothing more of it. A value of the right
+// type, even an empty string or list, is validated.
+func (d *decoder) badType(pos Positions, key string) bool {
+	p, ok := pos[key]
+	return ok && d.decoded[p]
 }
 
 func (d *decoder) pos(r unstable.Range) Position {

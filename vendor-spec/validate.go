@@ -160,7 +160,7 @@ func IsLoopback(host string) bool {
 
 // validateComponent checks the i-th component. A name or kind written
 // with a value of the wrong type was reported by the decoder, and the
-// component is not checked further.
+// component is not checked further; an empty one is an error.
 func validateComponent(c *Component, i int, d *decoder) {
 	what, ok := validateName(c, i, d)
 	if !ok || !validateKind(c, what, d) {
@@ -193,11 +193,15 @@ func (p Positions) written(key string) bool {
 func validateName(c *Component, i int, d *decoder) (what string, ok bool) {
 	at := c.Pos.At
 	if c.Name == "" {
-		if c.Pos.written("name") {
+		if d.badType(c.Pos, "name") {
 			return "", false
 		}
 		what = fmt.Sprintf("component %d", i+1)
-		d.errorf(at("name"), `add name = "..." (lowercase letters, digits and -)`, "%s has no name", what)
+		if c.Pos.written("name") {
+			d.errorf(at("name"), `write a name of lowercase letters, digits and -, such as "rust-library"`, "%s: name is empty", what)
+		} else {
+			d.errorf(at("name"), `add name = "..." (lowercase letters, digits and -)`, "%s has no name", what)
+		}
 		return what, true
 	}
 	if !nameRE().MatchString(c.Name) {
@@ -214,7 +218,11 @@ func validateKind(c *Component, what string, d *decoder) bool {
 	case KindRustSrc, KindRustcSrc, KindCrate, KindArchive:
 		return true
 	case "":
-		if !c.Pos.written("kind") {
+		switch {
+		case d.badType(c.Pos, "kind"):
+		case c.Pos.written("kind"):
+			d.errorf(at("kind"), `write "rust-src", "rustc-src", "crate" or "archive"`, "%s: kind is empty", what)
+		default:
 			d.errorf(at("kind"), `add kind = "rust-src", "rustc-src", "crate" or "archive"`, "%s has no kind", what)
 		}
 	default:
@@ -251,8 +259,8 @@ func validateArchive(c *Component, what string, d *decoder) {
 		}
 	}
 	switch {
-	case c.SHA256 == "" && c.Pos.written("sha256"):
-	case c.SHA256 == "":
+	case c.SHA256 == "" && d.badType(c.Pos, "sha256"):
+	case c.SHA256 == "" && !c.Pos.written("sha256"):
 		d.errorf(at(""), `add sha256 = "<64 hex digits>" from the upstream's published checksum`, "%s: kind archive needs sha256", what)
 	case !sha256RE().MatchString(c.SHA256):
 		d.errorf(at("sha256"), "write the 64 lowercase hex digits that sha256sum prints", "%s: sha256 %q is not a SHA-256 hex digest", what, c.SHA256)
@@ -283,7 +291,11 @@ func validateSelection(c *Component, what string, d *decoder) {
 		if c.Root == "" {
 			c.Root = "library"
 		}
-		if len(c.Paths) == 0 && !c.Pos.written("paths") {
+		switch {
+		case len(c.Paths) > 0 || d.badType(c.Pos, "paths"):
+		case c.Pos.written("paths"):
+			d.errorf(at("paths"), `list the parts to take, such as paths = ["library/core", "library/alloc"]`, "%s: paths is empty (which parts of the Rust source to take)", what)
+		default:
 			d.errorf(at(""), `add paths = ["library/core", "library/alloc"]`, "%s: paths is missing (which parts of the Rust source to take)", what)
 		}
 	}
@@ -387,10 +399,14 @@ func archiveFormat(u string) (string, bool) {
 func validateVersion(c *Component, what string, d *decoder) {
 	at := c.Pos.At("version")
 	v := c.Version
-	if _, ok := c.Pos["version"]; v == "" && ok {
+	switch {
+	case v != "":
+	case d.badType(c.Pos, "version"):
 		return
-	}
-	if v == "" {
+	case c.Pos.written("version"):
+		d.errorf(at, `write an exact version, such as "1.78.0"`, "%s: version is empty", what)
+		return
+	default:
 		d.errorf(c.Pos.At(""), `add version = "1.78.0" (an exact version)`, "%s has no version", what)
 		return
 	}
