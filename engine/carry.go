@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rvendor/rvendor/internal/quote"
 	"github.com/rvendor/rvendor/tree"
 	"github.com/rvendor/rvendor/tree/patch"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
@@ -58,7 +59,7 @@ func (e *ConflictError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "patch %s conflicts with the new upstream of %s:", e.Patch, e.Component)
 	for _, c := range e.Conflicts {
-		fmt.Fprintf(&b, "\n  %s: %s\n    resolve in %s", c.Path, c.Why, path.Join(ConflictDir, "tree", c.Path))
+		fmt.Fprintf(&b, "\n  %s: %s\n    resolve in %s", quote.Path(c.Path), c.Why, quote.Path(path.Join(ConflictDir, "tree", c.Path)))
 	}
 	return b.String()
 }
@@ -209,7 +210,7 @@ func (e *Engine) resolveCurrent(ch *change) error {
 			return err
 		}
 		if now != nil && patch.HasMarkers(now.Data) {
-			unresolved = append(unresolved, path.Join(ConflictDir, "tree", p))
+			unresolved = append(unresolved, quote.Path(path.Join(ConflictDir, "tree", p)))
 		}
 		chs = append(chs, patch.Change{Path: p, Old: r.before[p], New: now})
 	}

@@ -374,3 +374,17 @@ func TestPlantedConflictState(t *testing.T) {
 		t.Fatalf("abort: %v; pending %v", err, ConflictPending(f.root))
 	}
 }
+
+// TestQuotedNames (issue 10 item 9): a file name with a newline cannot
+// forge a line of the engine's messages.
+func TestQuotedNames(t *testing.T) {
+	f := newFixture(t)
+	f.spec(comp{name: "demo", version: "1.0.0", dest: "third_party/demo", files: lib1})
+	f.mustUpdate(UpdateOptions{})
+	f.write("third_party/demo/evil.rs\ndemo: up to date", "x\n")
+	f.spec(comp{name: "demo", version: "2.0.0", dest: "third_party/demo", files: lib2})
+	_, err := f.update(UpdateOptions{})
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), `"evil.rs\ndemo: up to date"`) {
+		t.Fatalf("update: %v, want the name quoted on one line", err)
+	}
+}

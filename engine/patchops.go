@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rvendor/rvendor/internal/quote"
 	"github.com/rvendor/rvendor/tree"
 	"github.com/rvendor/rvendor/tree/patch"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
@@ -242,7 +243,7 @@ func (e *Engine) Drop(ctx context.Context, ws *tree.Workspace, name, which strin
 	defer q.txn.Abort()
 	c, lc, txn, exp, chs := q.c, q.lc, q.txn, q.exp, q.chs
 	if len(chs) > 0 {
-		return nil, failed(fmt.Errorf("component %s has undeclared edits (%s, …)", name, chs[0].Path),
+		return nil, failed(fmt.Errorf("component %s has undeclared edits (%s, …)", name, quote.Path(chs[0].Path)),
 			"record them with rvendor patch record "+name+" -m SUBJECT, or discard them, before dropping a patch")
 	}
 	idx := findPatch(exp.Queue, which)

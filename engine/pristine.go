@@ -14,6 +14,7 @@ import (
 
 	"github.com/rvendor/rvendor/fetch"
 	"github.com/rvendor/rvendor/fetch/rustdist"
+	"github.com/rvendor/rvendor/internal/quote"
 	"github.com/rvendor/rvendor/tree"
 	"github.com/rvendor/rvendor/tree/patch"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
@@ -163,7 +164,7 @@ func snapshot(ctx context.Context, src, dst, what string) ([]tree.File, error) {
 	if err != nil {
 		var ie *tree.IrregularError
 		if errors.As(err, &ie) {
-			return nil, failed(fmt.Errorf("%s is a %s, not a regular file: patches carry regular files only", filepath.ToSlash(filepath.Join(what, ie.Path)), ie.Type),
+			return nil, failed(fmt.Errorf("%s is a %s, not a regular file: patches carry regular files only", quote.Path(filepath.ToSlash(filepath.Join(what, ie.Path))), ie.Type),
 				"remove it, or replace it by a regular file")
 		}
 		return nil, err
@@ -217,7 +218,7 @@ func scanChanges(ctx context.Context, from, to string) ([]patch.Change, []tree.F
 		return nil, nil, err
 	}
 	if len(irr) > 0 {
-		return nil, nil, failed(fmt.Errorf("%s is a %s, not a regular file: patches carry regular files only", filepath.Join(to, irr[0].Path), irr[0].TypeString()), "remove it")
+		return nil, nil, failed(fmt.Errorf("%s is a %s, not a regular file: patches carry regular files only", quote.Path(filepath.Join(to, irr[0].Path)), irr[0].TypeString()), "remove it")
 	}
 	ch, err := changes(from, to, a, b)
 	return ch, b, err

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rvendor/rvendor/internal/quote"
 	"github.com/rvendor/rvendor/tree"
 	"github.com/rvendor/rvendor/tree/patch"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
@@ -393,6 +394,9 @@ func (e *Engine) refuseUndeclaredEdits(ctx context.Context, name string) error {
 		return nil
 	}
 	const show = 5
+	for i, p := range edits {
+		edits[i] = quote.Path(p)
+	}
 	list := strings.Join(edits[:min(len(edits), show)], ", ")
 	if len(edits) > show {
 		list += fmt.Sprintf(" and %d more", len(edits)-show)
@@ -414,7 +418,7 @@ func refuseOccupiedDest(ws *tree.Workspace, c *vendorspec.Component) error {
 		return nil
 	}
 	return failed(fmt.Errorf("component %s: dest %s already holds files that rvendor did not vendor (%s, ...); an update would replace them",
-		c.Name, c.Dest, entries[0].Name()),
+		c.Name, c.Dest, quote.Path(entries[0].Name())),
 		fmt.Sprintf("to keep them as maintainer edits, run rvendor adopt %s --component %s --from ...; to replace them, run rvendor update --force %s", c.Dest, c.Name, c.Name))
 }
 

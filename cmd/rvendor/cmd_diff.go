@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rvendor/rvendor/internal/quote"
 	"github.com/rvendor/rvendor/tree/patch"
 )
 
@@ -76,7 +77,7 @@ func runDiff(ctx context.Context, g *globalOptions, o *diffOptions, args []strin
 		return writeJSON(g, stats)
 	case o.Stat:
 		for _, s := range stats {
-			fmt.Fprintf(g.stdout, "%s %-8s %s +%d -%d\n", s.Component, s.Status, s.Path, s.Added, s.Deleted)
+			fmt.Fprintf(g.stdout, "%s %-8s %s +%d -%d\n", s.Component, s.Status, quote.Path(s.Path), s.Added, s.Deleted)
 		}
 	}
 	return nil

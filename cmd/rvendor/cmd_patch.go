@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rvendor/rvendor/engine"
+	"github.com/rvendor/rvendor/internal/quote"
 	"github.com/rvendor/rvendor/tree"
 	"github.com/rvendor/rvendor/tree/patch"
 )
@@ -188,7 +189,7 @@ func runPatchList(g *globalOptions, args []string) error {
 		for i, pi := range pq.Patches {
 			fmt.Fprintf(g.stdout, "  %d  %s  [%s]  %s\n", i+1, pi.Name, pi.State, pi.Subject)
 			for _, f := range pi.Files {
-				fmt.Fprintf(g.stdout, "       %-8s %s +%d -%d\n", f.Status, f.Path, f.Added, f.Deleted)
+				fmt.Fprintf(g.stdout, "       %-8s %s +%d -%d\n", f.Status, quote.Path(f.Path), f.Added, f.Deleted)
 			}
 		}
 	}
@@ -225,7 +226,11 @@ func runPatchDrop(ctx context.Context, g *globalOptions, name, which string) err
 		if err != nil {
 			return err
 		}
-		g.say("%s: dropped %s; restored %s", name, dropped.Name, strings.Join(dropped.Paths(), ", "))
+		paths := dropped.Paths()
+		for i, p := range paths {
+			paths[i] = quote.Path(p)
+		}
+		g.say("%s: dropped %s; restored %s", name, dropped.Name, strings.Join(paths, ", "))
 		return nil
 	})
 }
