@@ -89,10 +89,6 @@ func TestNewPathNeverCollides(t *testing.T) {
 	if fi, err := os.Lstat(f); err != nil || !fi.Mode().IsRegular() || fi.Size() != 0 || f == d {
 		t.Errorf("NewFile = %s: %v", f, err)
 	}
-	//lint:ignore SA1019 the deprecated wrapper must keep its promise until its callers are gone
-	if a, b := txn.StagePath("x"), txn.StagePath("x"); a == b {
-		t.Errorf("StagePath(\"x\") twice = %s both times", a)
-	}
 }
 
 // TestNewPathConcurrent: NewPath from many goroutines never hands out one

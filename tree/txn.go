@@ -261,19 +261,6 @@ func (t *Txn) NewFile(hint string) (string, error) {
 	return p, f.Close()
 }
 
-// StagePath returns a path inside the staging folder, not yet existing.
-//
-// Deprecated: use NewPath, which reports errors. StagePath now hands out
-// NewPath's unique paths, so name need not be unique any more.
-func (t *Txn) StagePath(name string) string {
-	p, err := t.NewPath(name)
-	if err != nil {
-		// The caller's next step (making or writing the path) fails
-		// with the reason.
-		return filepath.Join(t.dir, "new", "unavailable", safeHint(name))
-	}
-	return p
-}
 
 // Replace records that dest is to be replaced by staged, which the caller
 // has filled; an empty staged removes dest.

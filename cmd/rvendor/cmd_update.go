@@ -140,7 +140,7 @@ func runUpdateAbort(g *globalOptions) error {
 		return err
 	}
 	if root := filepath.Dir(specPath); tree.Pending(root) {
-		if err := tree.RollBack(root); err != nil {
+		if err := tree.RollBackSpec(root, filepath.Base(specPath)); err != nil {
 			return fmt.Errorf("rolling back the interrupted update: %w", err)
 		}
 		g.say("rolled back the interrupted update: the tree, lock and sum are as they were before it")
