@@ -70,9 +70,9 @@ func copyTree(src, dst string) error {
 }
 
 func benchVerify(b *testing.B, cache bool) {
-	defer verify.SetTestHooks(later, nil)()
 	e, size := realEnv(b)
 	o := verify.Options{Spec: e.spec, Lock: e.lock, Sum: e.sum}
+	verify.SetTestHooks(&o, later, nil)
 	if cache {
 		o.StatCache = filepath.Join(b.TempDir(), "stat")
 	}

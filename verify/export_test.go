@@ -6,17 +6,16 @@ import (
 	"github.com/rvendor/rvendor/tree"
 )
 
-// SetTestHooks replaces the clock and the stat transform the stat cache
-// uses, and returns a function that restores them.
-func SetTestHooks(clock func() time.Time, coarse func(*tree.Stat)) (restore func()) {
-	oldNow, oldCoarse := now, coarseStat
+// SetTestHooks makes Verify with o use clock as the stat cache's clock
+// and coarse on every stat the cache compares or records (nil: leave as
+// is).
+func SetTestHooks(o *Options, clock func() time.Time, coarse func(*tree.Stat)) {
 	if clock != nil {
-		now = clock
+		o.now = clock
 	}
 	if coarse != nil {
-		coarseStat = coarse
+		o.coarse = coarse
 	}
-	return func() { now, coarseStat = oldNow, oldCoarse }
 }
 
 // SetOnFile makes Verify with o call f with a component's dest and the

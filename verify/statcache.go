@@ -33,13 +33,6 @@ const MaxStatCacheSize = 64 << 20
 // with it, or whose trailing SHA-256 does not match, is ignored.
 const statCacheMagic = "rvendor stat cache v1\n"
 
-// Test hooks: the clock, and a transform applied to every stat before it
-// is compared or recorded (tests make timestamps coarse with it).
-var (
-	now        = time.Now
-	coarseStat = func(*tree.Stat) {}
-)
-
 type cacheEntry struct {
 	path string
 	st   tree.Stat
@@ -62,7 +55,8 @@ func (d cacheDest) find(path string) (*cacheEntry, bool) {
 type statCache struct {
 	path     string
 	specDir  string
-	readOnly bool // inside the spec's folder: read it, never write it
+	coarse   func(*tree.Stat) // nil, or tests' transform of every stat
+	readOnly bool             // inside the spec's folder: read it, never write it
 	start    int64
 	raw      []byte // the file as read, to skip identical rewrites
 	old      map[string]cacheDest
@@ -73,11 +67,22 @@ type statCache struct {
 	err   string
 }
 
+// coarseStat applies the tests' transform, if any, to st.
+func (c *statCache) coarseStat(st *tree.Stat) {
+	if c.coarse != nil {
+		c.coarse(st)
+	}
+}
+
 func openCache(opt Options) *statCache {
 	if opt.StatCache == "" {
 		return nil
 	}
-	c := &statCache{path: opt.StatCache, start: now().UnixNano(),
+	now := time.Now
+	if opt.now != nil {
+		now = opt.now
+	}
+	c := &statCache{path: opt.StatCache, start: now().UnixNano(), coarse: opt.coarse,
 		old: map[string]cacheDest{}, new: map[string]cacheDest{}}
 	c.specDir = opt.Spec.Dir
 	if abs, err := filepath.Abs(opt.StatCache); err != nil || within(abs, opt.Spec.Dir) {
@@ -145,7 +150,7 @@ func (c *statCache) known(dest string) func(string, *tree.Stat) ([32]byte, bool)
 			return [32]byte{}, false
 		}
 		s := *st
-		coarseStat(&s)
+		c.coarseStat(&s)
 		if s != e.st {
 			return [32]byte{}, false
 		}
@@ -176,7 +181,7 @@ func (c *statCache) record(dest string, entries []tree.Entry) {
 	for i := range entries { // sorted by path, as cacheDest must be
 		e := &entries[i]
 		st := e.Stat
-		coarseStat(&st)
+		c.coarseStat(&st)
 		if st.Size != e.Size || st.Mtime >= limit || st.Ctime >= limit {
 			continue
 		}

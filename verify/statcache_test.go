@@ -42,9 +42,9 @@ func snapshot(t *testing.T, dir string) string {
 }
 
 func TestStatCacheWarm(t *testing.T) {
-	defer verify.SetTestHooks(later, nil)()
 	e := newEnv(t)
 	o := e.opts()
+	verify.SetTestHooks(&o, later, nil)
 	o.StatCache = filepath.Join(t.TempDir(), "cache", "stat")
 	before := snapshot(t, e.dir)
 
@@ -100,10 +100,10 @@ func TestStatCacheRacy(t *testing.T) {
 		st.Mtime = st.Mtime / 1e9 * 1e9
 		st.Ctime = st.Mtime // the edit below must leave no trace but content
 	}
-	defer verify.SetTestHooks(func() time.Time { return clock }, coarse)()
 
 	e := newEnv(t)
 	o := e.opts()
+	verify.SetTestHooks(&o, func() time.Time { return clock }, coarse)
 	o.StatCache = filepath.Join(t.TempDir(), "stat")
 	racy := e.path("vendor/lib/core/src/num.rs")
 	old := e.path("vendor/lib/core/src/lib.rs")
@@ -155,9 +155,9 @@ func TestStatCacheRacyRealClock(t *testing.T) {
 }
 
 func TestStatCacheNoCache(t *testing.T) {
-	defer verify.SetTestHooks(later, nil)()
 	e := newEnv(t)
 	o := e.opts() // StatCache "": the --no-cache equivalent
+	verify.SetTestHooks(&o, later, nil)
 	for i := 0; i < 2; i++ {
 		rep := run(t, o)
 		if rep.Stats.Hashed != rep.Stats.Files || rep.Stats.CacheHits != 0 || rep.Stats.CacheWritten {
@@ -167,7 +167,6 @@ func TestStatCacheNoCache(t *testing.T) {
 }
 
 func TestStatCacheBadFiles(t *testing.T) {
-	defer verify.SetTestHooks(later, nil)()
 	tests := []struct {
 		name    string
 		prepare func(t *testing.T, e *env, cache string) string // returns the cache path
@@ -183,14 +182,14 @@ func TestStatCacheBadFiles(t *testing.T) {
 			return cache
 		}},
 		{name: "truncated", written: true, errText: "corrupt", prepare: func(t *testing.T, e *env, cache string) string {
-			run(t, verify.Options{Spec: e.spec, Lock: e.lock, Sum: e.sum, StatCache: cache})
+			run(t, laterOpts(verify.Options{Spec: e.spec, Lock: e.lock, Sum: e.sum, StatCache: cache}))
 			data, err := os.ReadFile(cache)
 			must(t, err)
 			must(t, os.WriteFile(cache, data[:len(data)-1], 0o600))
 			return cache
 		}},
 		{name: "bit flip", written: true, errText: "corrupt", prepare: func(t *testing.T, e *env, cache string) string {
-			run(t, verify.Options{Spec: e.spec, Lock: e.lock, Sum: e.sum, StatCache: cache})
+			run(t, laterOpts(verify.Options{Spec: e.spec, Lock: e.lock, Sum: e.sum, StatCache: cache}))
 			data, err := os.ReadFile(cache)
 			must(t, err)
 			data[len(data)/2] ^= 0x10
@@ -218,6 +217,7 @@ func TestStatCacheBadFiles(t *testing.T) {
 			e := newEnv(t)
 			cache := tt.prepare(t, e, filepath.Join(t.TempDir(), "stat"))
 			o := e.opts()
+			verify.SetTestHooks(&o, later, nil)
 			o.StatCache = cache
 			write(t, e.path("vendor/other/README"), "changed\n")
 			rep := run(t, o)
@@ -241,4 +241,10 @@ func TestStatCacheBadFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// laterOpts returns o with the stat cache's clock set well after now.
+func laterOpts(o verify.Options) verify.Options {
+	verify.SetTestHooks(&o, later, nil)
+	return o
 }

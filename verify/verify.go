@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rvendor/rvendor/internal/quote"
 	"github.com/rvendor/rvendor/tree"
@@ -48,6 +49,11 @@ type Options struct {
 	// of each of its regular files before it is read (tests change the
 	// tree there, as an update would mid-walk).
 	onFile func(dest, path string)
+	// now and coarse, when set by this package's tests, replace the
+	// stat cache's clock and transform every stat it compares or
+	// records (to make timestamps coarse).
+	now    func() time.Time
+	coarse func(*tree.Stat)
 }
 
 // Verify checks the vendored folders against the lock and sum. A tree
