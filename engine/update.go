@@ -324,13 +324,19 @@ func (e *Engine) stageLockSum(txn *tree.Txn, lock *vendorspec.Lock, sum *vendors
 		}
 	}
 	p := e.Project
-	// The lock commits to every field of the sum (modes and sizes too).
-	lock.SealSum(sum)
-	lockBytes, err := lock.Marshal()
+	oldLock, err := p.Lock.Marshal()
 	if err != nil {
 		return false, err
 	}
-	oldLock, err := p.Lock.Marshal()
+	// The lock commits to every field of the sum (modes and sizes too).
+	// Its entries are shared with the project's lock: seal copies.
+	sealed := &vendorspec.Lock{Version: lock.Version}
+	for _, lc := range lock.Components {
+		c := *lc
+		sealed.Components = append(sealed.Components, &c)
+	}
+	sealed.SealSum(sum)
+	lockBytes, err := sealed.Marshal()
 	if err != nil {
 		return false, err
 	}

@@ -102,6 +102,12 @@ func Verify(ctx context.Context, opt Options) (*Report, error) {
 // checkSumAgainstLock proves rvendor.sum and rvendor.lock agree, before
 // either is trusted to judge the disk.
 func checkSumAgainstLock(lock *vendorspec.Lock, sum *vendorspec.Sum) error {
+	sealed := 0
+	for _, lc := range lock.Components {
+		if lc.Sum != "" {
+			sealed++
+		}
+	}
 	for _, lc := range lock.Components {
 		files := sum.Files[lc.Name]
 		if len(files) == 0 && lc.Files > 0 {
@@ -131,6 +137,18 @@ func checkSumAgainstLock(lock *vendorspec.Lock, sum *vendorspec.Sum) error {
 				return &SumMismatchError{Component: lc.Name,
 					Detail: fmt.Sprintf("rvendor.sum records %s as changed from upstream, but no patch in rvendor.lock touches it", path)}
 			}
+		}
+		// The lock seals every field of the sum (modes and sizes too);
+		// a lock written before that seals nothing, and verify reports
+		// it as stale, but a lock sealing some components and not
+		// others has been edited.
+		switch got := sum.ComponentHash(lc.Name); {
+		case lc.Sum == "" && sealed > 0:
+			return &SumMismatchError{Component: lc.Name,
+				Detail: "rvendor.lock seals the rvendor.sum lines of other components but not of this one (its sum field was removed)"}
+		case lc.Sum != "" && got != lc.Sum:
+			return &SumMismatchError{Component: lc.Name,
+				Detail: fmt.Sprintf("its rvendor.sum lines hash to %s, rvendor.lock records sum %s (a mode, size or path changed)", got, lc.Sum)}
 		}
 		var bytes int64
 		for _, f := range files {
@@ -235,6 +253,10 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 		cr.Status = StatusStale
 		cr.Stale = stale
 		cr.Hint = "an input in the tree changed since the last update: run rvendor update"
+	} else if lc.Sum == "" {
+		cr.Status = StatusStale
+		cr.Stale = []string{"rvendor.lock does not seal rvendor.sum (it was written by an older rvendor)"}
+		cr.Hint = "run rvendor update: it seals the sum into the lock, so that a mode changed in both the sum and the tree is caught"
 	} else if stale, err := QueueChanges(opt.Spec.Dir, sc, lc); err != nil {
 		return nil, err
 	} else if len(stale) > 0 {

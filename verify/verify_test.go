@@ -86,6 +86,7 @@ func lockComponent(t testing.TB, e *env, c *vendorspec.Component) {
 	}
 	e.lock.Set(lc)
 	e.sum.Files[c.Name] = files
+	lc.Sum = e.sum.ComponentHash(c.Name)
 }
 
 func newEnv(t testing.TB) *env {
@@ -281,6 +282,12 @@ func TestVerifyErrors(t *testing.T) {
 		}},
 		{name: "lock dest escapes", mismach: true, want: `dest "../outside"`, mutate: func(e *env, o *verify.Options) {
 			e.lock.Component("other").Dest = "../outside"
+		}},
+		{name: "sum mode edited", mismach: true, want: "a mode, size or path changed", mutate: func(e *env, o *verify.Options) {
+			e.sum.Files["lib"][0].Mode = 0o755 // dirhash (tree) does not see modes; the seal does
+		}},
+		{name: "seal removed from one component", mismach: true, want: "but not of this one", mutate: func(e *env, o *verify.Options) {
+			e.lock.Component("other").Sum = ""
 		}},
 		{name: "unknown component", want: `unknown component "nope"`, mutate: func(e *env, o *verify.Options) {
 			o.Components = []string{"lib", "nope"}
