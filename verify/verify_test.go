@@ -284,7 +284,8 @@ func TestVerifyErrors(t *testing.T) {
 			e.lock.Component("other").Dest = "../outside"
 		}},
 		{name: "sum mode edited", mismach: true, want: "a mode, size or path changed", mutate: func(e *env, o *verify.Options) {
-			e.sum.Files["lib"][0].Mode = 0o755 // dirhash (tree) does not see modes; the seal does
+			f := &e.sum.Files["lib"][0] // dirhash (tree) does not see modes; the seal does
+			f.Mode ^= 0o111
 		}},
 		{name: "seal removed from one component", mismach: true, want: "but not of this one", mutate: func(e *env, o *verify.Options) {
 			e.lock.Component("other").Sum = ""
