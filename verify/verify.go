@@ -229,6 +229,41 @@ func newComponentReport(name, dest string) *ComponentReport {
 		Mode: []ModeChange{}, Type: []TypeChange{}, CrateFiles: []CrateFile{}}
 }
 
+// staleness sets cr's status to removed or stale, with the reasons, when
+// the spec, the in-tree inputs, the seal or the patch queue changed since
+// the lock was written (sc is nil for a component the spec dropped).
+func staleness(opt Options, sc *vendorspec.Component, lc *vendorspec.LockedComponent, cr *ComponentReport) error {
+	stale := func(lines []string, hint string) {
+		cr.Status, cr.Stale, cr.Hint = StatusStale, lines, hint
+	}
+	if sc == nil {
+		cr.Status = StatusRemoved
+		cr.Hint = "removed from spec; run rvendor update to drop it"
+		return nil
+	}
+	if lines := sc.Stale(lc); len(lines) > 0 {
+		stale(lines, "the spec changed since the last update: run rvendor update")
+		return nil
+	}
+	if lines := sc.StaleInputs(opt.Spec.Dir, lc); len(lines) > 0 {
+		stale(lines, "an input in the tree changed since the last update: run rvendor update")
+		return nil
+	}
+	if lc.Sum == "" {
+		stale([]string{"rvendor.lock does not seal rvendor.sum (it was written by an older rvendor)"},
+			"run rvendor update: it seals the sum into the lock, so that a mode changed in both the sum and the tree is caught")
+		return nil
+	}
+	lines, err := QueueChanges(opt.Spec.Dir, sc, lc)
+	if err != nil {
+		return err
+	}
+	if len(lines) > 0 {
+		stale(lines, "the patch queue changed since the last update: run rvendor update to apply it to pristine upstream and check it")
+	}
+	return nil
+}
+
 func checkComponent(ctx context.Context, opt Options, name string, cache *statCache, stats *Stats) (*ComponentReport, error) {
 	sc := specComponent(opt.Spec, name)
 	lc := opt.Lock.Component(name)
@@ -242,27 +277,8 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 	for _, p := range lc.Patches {
 		cr.Patches = append(cr.Patches, p.Name)
 	}
-	if sc == nil {
-		cr.Status = StatusRemoved
-		cr.Hint = "removed from spec; run rvendor update to drop it"
-	} else if stale := sc.Stale(lc); len(stale) > 0 {
-		cr.Status = StatusStale
-		cr.Stale = stale
-		cr.Hint = "the spec changed since the last update: run rvendor update"
-	} else if stale := sc.StaleInputs(opt.Spec.Dir, lc); len(stale) > 0 {
-		cr.Status = StatusStale
-		cr.Stale = stale
-		cr.Hint = "an input in the tree changed since the last update: run rvendor update"
-	} else if lc.Sum == "" {
-		cr.Status = StatusStale
-		cr.Stale = []string{"rvendor.lock does not seal rvendor.sum (it was written by an older rvendor)"}
-		cr.Hint = "run rvendor update: it seals the sum into the lock, so that a mode changed in both the sum and the tree is caught"
-	} else if stale, err := QueueChanges(opt.Spec.Dir, sc, lc); err != nil {
+	if err := staleness(opt, sc, lc, cr); err != nil {
 		return nil, err
-	} else if len(stale) > 0 {
-		cr.Status = StatusStale
-		cr.Stale = stale
-		cr.Hint = "the patch queue changed since the last update: run rvendor update to apply it to pristine upstream and check it"
 	}
 
 	dir := filepath.Join(opt.Spec.Dir, filepath.FromSlash(lc.Dest))
