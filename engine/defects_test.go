@@ -48,10 +48,7 @@ func TestCollidingNames(t *testing.T) {
 // TestStagedMissingAtCommit: a staged folder that vanished before the
 // commit fails the commit; the tree, lock and sum are as they were.
 func TestStagedMissingAtCommit(t *testing.T) {
-	f := newFixture(t)
-	f.spec(comp{name: "demo", version: "1.0.0", dest: "third_party/demo", files: lib1})
-	f.mustUpdate(UpdateOptions{})
-	f.spec(comp{name: "demo", version: "2.0.0", dest: "third_party/demo", files: lib2})
+	f := upgradeFixture(t)
 	before := f.snapshot()
 	f.hook = func(point string) {
 		if point != "commit" {
@@ -113,14 +110,7 @@ func TestRecordOneScan(t *testing.T) {
 // update makes; here, a dest that filled with files rvendor did not
 // vendor while the conflict waited.
 func TestContinueChecks(t *testing.T) {
-	f := newFixture(t)
-	base := map[string]string{"src/lib.rs": "a\nb\nc\n"}
-	f.spec(comp{name: "demo", version: "1.0.0", dest: "third_party/demo", patches: "patches/demo", files: base})
-	f.mustUpdate(UpdateOptions{})
-	f.write("third_party/demo/src/lib.rs", "a\nb ours\nc\n")
-	if _, err := f.record("demo", "ours"); err != nil {
-		t.Fatal(err)
-	}
+	f := patchedFixture(t)
 	// 2.0.0 conflicts, and moves to a new dest.
 	f.spec(comp{name: "demo", version: "2.0.0", dest: "third_party/demo2", patches: "patches/demo",
 		files: map[string]string{"src/lib.rs": "a\nb theirs\nc\n"}})
@@ -131,10 +121,7 @@ func TestContinueChecks(t *testing.T) {
 	f.write(ConflictDir+"/tree/src/lib.rs", "a\nb resolved\nc\n")
 	f.write("third_party/demo2/notes.txt", "mine\n")
 	before := f.snapshot()
-	err := f.with(func(e *Engine, ws *tree.Workspace) error {
-		_, err := e.Continue(context.Background(), ws)
-		return err
-	})
+	_, err := f.continueUpdate()
 	if err == nil || !strings.Contains(err.Error(), "already holds files that rvendor did not vendor") {
 		t.Fatalf("continue: %v, want a refusal to replace third_party/demo2", err)
 	}
@@ -143,10 +130,7 @@ func TestContinueChecks(t *testing.T) {
 		t.Fatal("the refused continue dropped the conflict state")
 	}
 	os.Remove(filepath.Join(f.root, "third_party/demo2/notes.txt"))
-	err = f.with(func(e *Engine, ws *tree.Workspace) error {
-		_, err := e.Continue(context.Background(), ws)
-		return err
-	})
+	_, err = f.continueUpdate()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,12 +163,7 @@ func TestConflictHoldsEveryComponent(t *testing.T) {
 	}
 	sameTree(t, before, f.snapshot())
 	f.write(ConflictDir+"/tree/src/lib.rs", "a\nb both\nc\n")
-	var res *Result
-	err := f.with(func(e *Engine, ws *tree.Workspace) error {
-		var err error
-		res, err = e.Continue(context.Background(), ws)
-		return err
-	})
+	res, err := f.continueUpdate()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,10 +246,7 @@ func TestSignerChange(t *testing.T) {
 // was written says that an update is pending and how to finish or undo
 // it; update --abort's roll-back then restores the tree exactly.
 func TestCommitUnfinished(t *testing.T) {
-	f := newFixture(t)
-	f.spec(comp{name: "demo", version: "1.0.0", dest: "third_party/demo", files: lib1})
-	f.mustUpdate(UpdateOptions{})
-	f.spec(comp{name: "demo", version: "2.0.0", dest: "third_party/demo", files: lib2})
+	f := upgradeFixture(t)
 	before := f.snapshot()
 	tp := filepath.Join(f.root, "third_party")
 	err := f.with(func(e *Engine, ws *tree.Workspace) error {
@@ -340,14 +316,7 @@ func TestForceUntrustedLock(t *testing.T) {
 // not write (committed to the tree, say) is never continued; --abort
 // removes it.
 func TestPlantedConflictState(t *testing.T) {
-	f := newFixture(t)
-	base := map[string]string{"src/lib.rs": "a\nb\nc\n"}
-	f.spec(comp{name: "demo", version: "1.0.0", dest: "third_party/demo", patches: "patches/demo", files: base})
-	f.mustUpdate(UpdateOptions{})
-	f.write("third_party/demo/src/lib.rs", "a\nb ours\nc\n")
-	if _, err := f.record("demo", "ours"); err != nil {
-		t.Fatal(err)
-	}
+	f := patchedFixture(t)
 	f.spec(comp{name: "demo", version: "2.0.0", dest: "third_party/demo", patches: "patches/demo", files: map[string]string{"src/lib.rs": "a\nb theirs\nc\n"}})
 	if _, err := f.update(UpdateOptions{}); err == nil {
 		t.Fatal("no conflict")
@@ -358,10 +327,7 @@ func TestPlantedConflictState(t *testing.T) {
 	f.write(ConflictDir+"/state.json", strings.Replace(state, id, strings.Repeat("0", len(id)), 1))
 	f.write(ConflictDir+"/tree/src/lib.rs", "a\nb planted\nc\n")
 	before := f.snapshot()
-	err := f.with(func(e *Engine, ws *tree.Workspace) error {
-		_, err := e.Continue(context.Background(), ws)
-		return err
-	})
+	_, err := f.continueUpdate()
 	if err == nil || !strings.Contains(err.Error(), "not written by an rvendor update in this tree") {
 		t.Fatalf("continue: %v, want a refusal of the planted state", err)
 	}
@@ -387,4 +353,30 @@ func TestQuotedNames(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), `"evil.rs\ndemo: up to date"`) {
 		t.Fatalf("update: %v, want the name quoted on one line", err)
 	}
+}
+
+// patchedFixture is a tree with component demo 1.0.0 (src/lib.rs "a b c")
+// whose queue holds one patch changing line b to "b ours".
+func patchedFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := newFixture(t)
+	base := map[string]string{"src/lib.rs": "a\nb\nc\n"}
+	f.spec(comp{name: "demo", version: "1.0.0", dest: "third_party/demo", patches: "patches/demo", files: base})
+	f.mustUpdate(UpdateOptions{})
+	f.write("third_party/demo/src/lib.rs", "a\nb ours\nc\n")
+	if _, err := f.record("demo", "ours"); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// upgradeFixture is a tree with demo 1.0.0 vendored and the spec moved to
+// 2.0.0.
+func upgradeFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := newFixture(t)
+	f.spec(comp{name: "demo", version: "1.0.0", dest: "third_party/demo", files: lib1})
+	f.mustUpdate(UpdateOptions{})
+	f.spec(comp{name: "demo", version: "2.0.0", dest: "third_party/demo", files: lib2})
+	return f
 }

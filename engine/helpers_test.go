@@ -149,6 +149,17 @@ func (f *fixture) update(o UpdateOptions) (*Result, error) {
 	return res, err
 }
 
+// continueUpdate runs Continue on the pending conflicted update.
+func (f *fixture) continueUpdate() (*Result, error) {
+	var res *Result
+	err := f.with(func(e *Engine, ws *tree.Workspace) error {
+		var err error
+		res, err = e.Continue(context.Background(), ws)
+		return err
+	})
+	return res, err
+}
+
 func (f *fixture) mustUpdate(o UpdateOptions) *Result {
 	f.t.Helper()
 	res, err := f.update(o)
