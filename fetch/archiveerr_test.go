@@ -109,7 +109,7 @@ func TestExtractArchiveErrors(t *testing.T) {
 			{"html", html, fetch.ErrArchiveFormat, " is not " + c + "-compressed (it looks like an HTML page): "},
 			{"one-byte", []byte{0x00}, fetch.ErrArchiveFormat, " is not " + c + "-compressed (it starts with the bytes 00, not "},
 			{"magic-cut", []byte{map[fetch.Format]byte{fetch.FormatGzip: 0x1f, fetch.FormatXZ: 0xfd, fetch.FormatZstd: 0x28}[f]}, fetch.ErrArchiveFormat, " is too short to be " + c + "-compressed (1 byte): "},
-			{"not-a-tar-inside", compressed(t, f, junk), fetch.ErrArchiveFormat, " is " + c + "-compressed, but what it holds is not a tar: "},
+			{"not-a-tar-inside", compressed(t, f, junk), fetch.ErrArchiveFormat, " decompresses to something that is not a tar: archive/tar: invalid tar header"},
 		}
 		switch f {
 		case fetch.FormatXZ:

@@ -192,7 +192,7 @@ func (x *extractor) explain(err error) *ArchiveError {
 		return ae
 	}
 	if errors.Is(err, tar.ErrHeader) && x.res.Entries == 0 {
-		ae.Problem = fmt.Sprintf("is %s-compressed, but what it holds is not a tar", x.format.compression())
+		ae.Problem = "decompresses to something that is not a tar"
 		return ae
 	}
 	return nil
