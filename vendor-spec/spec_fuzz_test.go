@@ -460,3 +460,24 @@ func TestEmptyValuesRefused(t *testing.T) {
 		t.Errorf("name = 1: got %v, want only the type error", err)
 	}
 }
+
+// TestRustVersionsAsRustdistReadsThem holds what fetch/rustdist's
+// FuzzParseVersion found: the spec accepted Rust versions that every
+// update then refused (a suffix, leading zeros, a date that does not
+// exist). A rust-src or rustc-src version is now exactly what
+// rustdist.ParseVersion reads.
+func TestRustVersionsAsRustdistReadsThem(t *testing.T) {
+	const head = "version = 1\n[[component]]\nname = \"rust-library\"\nkind = \"rust-src\"\npaths = [\"library/core\"]\ndest = \"rust/vendor/library\"\nversion = "
+	for v, ok := range map[string]bool{
+		"1.78.0": true, "0.9.0": true, "nightly-2024-05-01": true, "beta-2024-02-29": true,
+		"1.80.0-beta.1": false, "1.63.0+dfsg1": false, "01.78.0": false, "1.078.0": false,
+		"nightly-2024-02-30": false, "nightly-2023-02-29": false, "beta-2024-13-01": false,
+	} {
+		_, err := vendorspec.Parse(fuzzSpecFile, []byte(head+`"`+v+`"`+"\n"))
+		if (err == nil) != ok {
+			t.Errorf("version %q: %v, want accepted = %v", v, err, ok)
+		} else if !ok && !strings.Contains(err.Error(), "rvendor.toml:7:1: component rust-library: version \""+v+"\" is not a Rust release") {
+			t.Errorf("version %q: %v", v, err)
+		}
+	}
+}

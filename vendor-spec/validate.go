@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/github/go-spdx/v2/spdxexp"
 	goversion "github.com/hashicorp/go-version"
@@ -20,7 +21,9 @@ var (
 	nameRE    = lazyre.New(`^[a-z0-9][a-z0-9-]*$`)
 	sha256RE  = lazyre.New(`^[0-9a-f]{64}$`)
 	channelRE = lazyre.New(`^(nightly|beta)-[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-	semverRE  = lazyre.New(`^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$`)
+	// rustReleaseRE is a stable Rust release as fetch/rustdist reads it.
+	rustReleaseRE = lazyre.New(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
+	semverRE      = lazyre.New(`^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$`)
 )
 
 func (l ErrorList) sort() {
@@ -418,7 +421,7 @@ func validateVersion(c *Component, what string, d *decoder) {
 	}
 	switch c.Kind {
 	case KindRustSrc, KindRustcSrc:
-		if !semverRE().MatchString(v) && !channelRE().MatchString(v) {
+		if !rustVersion(v) {
 			d.errorf(at, `write a stable release such as "1.78.0" or a dated channel such as "nightly-2024-05-01"`,
 				"%s: version %q is not a Rust release", what, v)
 		}
@@ -431,6 +434,23 @@ func validateVersion(c *Component, what string, d *decoder) {
 			d.errorf(at, `write the upstream's version, such as "1.2.0"`, "%s: version %q is not valid", what, v)
 		}
 	}
+}
+
+// rustVersion reports whether v is a Rust version exactly as
+// fetch/rustdist.ParseVersion reads it: a stable release ("1.78.0", no
+// leading zeros, no suffix) or "nightly-" or "beta-" and a real date.
+// rustdist imports this package, so the grammar is repeated here; its
+// FuzzParseVersion keeps the two equal.
+func rustVersion(v string) bool {
+	if rustReleaseRE().MatchString(v) {
+		return true
+	}
+	if !channelRE().MatchString(v) {
+		return false
+	}
+	_, date, _ := strings.Cut(v, "-")
+	_, err := time.Parse(time.DateOnly, date)
+	return err == nil
 }
 
 func validateLicense(c *Component, what string, d *decoder) {
