@@ -1,11 +1,13 @@
 package rustdist_test
 
 import (
+	"fmt"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -129,17 +131,23 @@ func fzMarshalManifest(t *testing.T, m *rustdist.Manifest) []byte {
 }
 
 // FuzzParseVersion parses arbitrary Rust versions as a spec writes them.
-// It checks that an accepted version prints back as given (String), has
-// the manifest path of its channel, and is one the spec accepts for a
-// rust-src component (a version that validates in rvendor.toml but that
-// rustdist refuses is only found at update time; the reverse must not
-// happen).
+// It checks that rustdist reads exactly the versions the spec accepts for
+// a rust-src component (one that validates in rvendor.toml but that
+// rustdist refuses would only be found at update time), and that an
+// accepted version prints back as given (String) and has the manifest
+// path of its channel.
 func FuzzParseVersion(f *testing.F) {
-	for _, s := range []string{"1.63.0", "1.78.0", "1.96.0", "nightly-2024-05-01", "beta-2024-05-01", "stable", "1.78", "01.78.0", "nightly-2024-02-30"} {
+	for _, s := range []string{"1.63.0", "1.78.0", "1.96.0", "nightly-2024-05-01", "beta-2024-05-01", "stable", "1.78", "01.78.0", "nightly-2024-02-30", "1.80.0-beta.1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		v, err := rustdist.ParseVersion(s)
+		if q, ok := fzTOMLString(s); ok {
+			spec := "version = 1\n[[component]]\nname = \"rust-library\"\nkind = \"rust-src\"\nversion = " + q + "\npaths = [\"library/core\"]\ndest = \"rust/vendor/library\"\n"
+			if _, serr := vendorspec.Parse("rvendor.toml", []byte(spec)); (serr == nil) != (err == nil) {
+				t.Errorf("version %q: rustdist says %v, the spec says %v", s, err, serr)
+			}
+		}
 		if err != nil {
 			if !strings.Contains(err.Error(), "rust version") {
 				t.Errorf("error %q does not say what it is about", err)
@@ -159,11 +167,28 @@ func FuzzParseVersion(f *testing.F) {
 		if v.ManifestPath() != want || v.ManifestURL("") != rustdist.DefaultRoot+want {
 			t.Errorf("%q: manifest path %q, want %q", s, v.ManifestPath(), want)
 		}
-		spec := "version = 1\n[[component]]\nname = \"rust-library\"\nkind = \"rust-src\"\nversion = \"" + s + "\"\npaths = [\"library/core\"]\ndest = \"rust/vendor/library\"\n"
-		if _, err := vendorspec.Parse("rvendor.toml", []byte(spec)); err != nil {
-			t.Errorf("rustdist reads %q, but the spec refuses it: %v", s, err)
-		}
 	})
+}
+
+// fzTOMLString writes s as a TOML basic string, or says it cannot be.
+func fzTOMLString(s string) (string, bool) {
+	if !utf8.ValidString(s) {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String() + `"`, true
 }
 
 // FuzzParseSHA256File parses arbitrary .sha256 files. An accepted file
