@@ -826,6 +826,14 @@ func lockCases() []Case {
 			},
 			Args: []string{"update", "--force"}, Exit: 2, Want: `rvendor\.lock:1:1: lock file has no version`,
 		},
+		fifoFile("rvendor.lock"),
+		fifoFile("rvendor.sum"),
+		func() Case {
+			// The spec is found only as a regular file.
+			c := fifoFile("rvendor.toml")
+			c.Want, c.KnownGap = `no rvendor\.toml in .* or any parent folder`, ""
+			return c
+		}(),
 		{
 			// The sum read through the link does not match the lock:
 			// --force re-vendors and replaces the link, not its target.
@@ -836,6 +844,31 @@ func lockCases() []Case {
 			},
 			Args: []string{"update", "--force"}, Want: `rvendor\.sum does not match rvendor\.lock`, Check: regular("rvendor.sum"),
 		},
+	}
+}
+
+// fifoFile is a case where the tree's file rel (the lock or sum) is
+// a link to a FIFO: verify, run by every build, must not hang on it (nor,
+// through a link to /dev/zero, read without end).
+func fifoFile(rel string) Case {
+	return Case{
+		Name: rel + "-link-to-fifo:verify",
+		Build: func(e *Env) {
+			e.Vendored()
+			e.check(syscall.Mkfifo(e.Outside+"/fifo", 0o644))
+			e.Remove(rel)
+			e.Symlink(rel, "{outside}/fifo")
+		},
+		Args: []string{"verify"}, Exit: 2, ReadOnly: true, Want: rel + `.*(not a regular file|link)`,
+		Timeout: 3 * time.Second,
+		Unblock: func(e *Env) {
+			if f, err := os.OpenFile(e.Outside+"/fifo", os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+				f.Close()
+			}
+		},
+		KnownGap: "rvendor.lock and rvendor.sum are read with os.ReadFile (vendor-spec/lock.go:169 and :359): " +
+			"through a link, with no check that they are regular files and no size cap; committed as a link to a FIFO verify hangs, " +
+			"as a link to /dev/zero it reads until memory runs out (measured: 700 MB of RSS after 4 s)",
 	}
 }
 
