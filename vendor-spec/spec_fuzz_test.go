@@ -119,7 +119,7 @@ func checkSpec(t *testing.T, s *vendorspec.Spec) {
 			if why := cleanRel(p) + reservedTree(p); why != "" {
 				t.Errorf("%s: %s %q accepted, but it %s", what, key, p, why)
 			}
-			if len(p) > 1 && p[1] == ':' {
+			if len(p) > 1 && p[1] == ':' && unicode.IsLetter(rune(p[0])) && p[0] < utf8.RuneSelf {
 				t.Errorf("%s: %s %q has a drive letter", what, key, p)
 			}
 		}
