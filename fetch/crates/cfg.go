@@ -164,7 +164,9 @@ func (c *Cfg) String() string {
 	case "name":
 		return c.key
 	case "kv":
-		return fmt.Sprintf("%s = %q", c.key, c.value)
+		// Cargo's cfg strings have no escapes: the value is written as
+		// read (it cannot hold a quote), so that it reads back the same.
+		return c.key + ` = "` + c.value + `"`
 	}
 	parts := make([]string, len(c.args))
 	for i, a := range c.args {
