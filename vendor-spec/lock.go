@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -166,7 +165,7 @@ func (l *Lock) Marshal() ([]byte, error) {
 // ReadLock reads a lock file. A missing file gives an empty lock and an
 // error for which errors.Is(err, fs.ErrNotExist) holds.
 func ReadLock(path string) (*Lock, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, MaxLockSize)
 	if err != nil {
 		return &Lock{Version: LockVersion}, err
 	}
@@ -356,12 +355,24 @@ func (s *Sum) Marshal() []byte {
 // ReadSum reads a sum file. A missing file gives an empty sum and an error
 // for which errors.Is(err, fs.ErrNotExist) holds.
 func ReadSum(path string) (*Sum, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, MaxSumSize)
 	if err != nil {
 		return &Sum{Files: map[string][]tree.File{}, Pristine: map[string]map[string]*tree.File{}}, err
 	}
 	return ParseSum(path, data)
 }
+
+// Size caps of the files rvendor writes; a larger one is refused unread.
+const (
+	MaxLockSize = 64 << 20  // rvendor.lock
+	MaxSumSize  = 256 << 20 // rvendor.sum (about 3 MiB for rustc's 29k files)
+)
+
+// readFile reads the regular file at path, at most max bytes: the lock
+// and sum are files of a tree cloned from others, so a symbolic link in
+// their place is refused (never followed), and so is a FIFO or a device.
+// A missing file's error wraps fs.ErrNotExist.
+func readFile(path string, max int64) ([]byte, error) { return tree.ReadFile(path, max) }
 
 // ParseSum parses the bytes of a sum file read from path.
 //

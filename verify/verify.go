@@ -281,7 +281,12 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 		return nil, err
 	}
 
-	dir := filepath.Join(opt.Spec.Dir, filepath.FromSlash(lc.Dest))
+	// The dest's parents must be real folders of the tree: a link would
+	// have verify judge another folder than the one the build reads.
+	dir, err := tree.InTree(opt.Spec.Dir, lc.Dest)
+	if err != nil {
+		return nil, fmt.Errorf("component %s: %w", name, err)
+	}
 	fi, err := os.Lstat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -370,6 +375,10 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 	return cr, nil
 }
 
+// patchFileMax caps a patch file verify hashes (tree/patch's
+// MaxPatchSize; verify does not import tree/patch).
+const patchFileMax = 64 << 20
+
 // QueueChanges compares the patch queue folder of c (the *.patch files of
 // its patches folder) with the patches lc recorded, and returns one line
 // per difference: a patch added, removed, or edited since the last
@@ -377,7 +386,10 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 func QueueChanges(root string, c *vendorspec.Component, lc *vendorspec.LockedComponent) ([]string, error) {
 	have := map[string]string{}
 	if c.Patches != "" {
-		dir := filepath.Join(root, filepath.FromSlash(c.Patches))
+		dir, err := tree.InTree(root, c.Patches)
+		if err != nil {
+			return nil, fmt.Errorf("the patch queue of %s: %w", c.Name, err)
+		}
 		entries, err := os.ReadDir(dir)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("reading the patch queue of %s: %w", c.Name, err)
@@ -386,7 +398,7 @@ func QueueChanges(root string, c *vendorspec.Component, lc *vendorspec.LockedCom
 			if e.IsDir() || !strings.HasSuffix(e.Name(), ".patch") {
 				continue
 			}
-			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			data, err := tree.ReadFile(filepath.Join(dir, e.Name()), patchFileMax)
 			if err != nil {
 				return nil, fmt.Errorf("reading the patch queue of %s: %w", c.Name, err)
 			}

@@ -187,7 +187,7 @@ func runPatchList(g *globalOptions, args []string) error {
 	for _, pq := range out.Components {
 		fmt.Fprintf(g.stdout, "%s (%s): %d patch%s\n", pq.Name, pq.Folder, len(pq.Patches), map[bool]string{true: "", false: "es"}[len(pq.Patches) == 1])
 		for i, pi := range pq.Patches {
-			fmt.Fprintf(g.stdout, "  %d  %s  [%s]  %s\n", i+1, pi.Name, pi.State, pi.Subject)
+			fmt.Fprintf(g.stdout, "  %d  %s  [%s]  %s\n", i+1, quote.Path(pi.Name), pi.State, quote.Path(pi.Subject))
 			for _, f := range pi.Files {
 				fmt.Fprintf(g.stdout, "       %-8s %s +%d -%d\n", f.Status, quote.Path(f.Path), f.Added, f.Deleted)
 			}

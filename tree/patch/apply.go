@@ -11,9 +11,11 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
+	"github.com/rvendor/rvendor/tree"
 )
 
 // Patch is one parsed patch file of a queue.
@@ -67,6 +69,9 @@ func Parse(name string, data []byte) (*Patch, error) {
 		p := filePath(f)
 		if !filepath.IsLocal(filepath.FromSlash(p)) || strings.Contains(p, `\`) {
 			return nil, &PatchError{Patch: name, Path: p, Err: errors.New("path is not a clean relative path inside dest")}
+		}
+		if e := reservedElem(p); e != "" {
+			return nil, &PatchError{Patch: name, Path: p, Err: fmt.Errorf("path has a %s element: a patch never writes git's or rvendor's own files", e)}
 		}
 		if seen[p] {
 			return nil, &PatchError{Patch: name, Path: p, Err: errors.New("the patch changes this file twice")}
@@ -188,7 +193,10 @@ func ReadQueue(dir string) ([]*Patch, error) {
 		if !strings.HasSuffix(e.Name(), ".patch") || e.IsDir() {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if !plainName(e.Name()) {
+			return nil, &PatchError{Patch: strconv.Quote(e.Name()), Err: errors.New("a patch file's name may hold only letters, digits and . _ + - (rename it)")}
+		}
+		data, err := tree.ReadFile(filepath.Join(dir, e.Name()), MaxPatchSize)
 		if err != nil {
 			return nil, fmt.Errorf("reading the patch queue: %w", err)
 		}
@@ -200,6 +208,31 @@ func ReadQueue(dir string) ([]*Patch, error) {
 	}
 	slices.SortFunc(out, func(a, b *Patch) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
+}
+
+// MaxPatchSize caps one patch file (64 MiB).
+const MaxPatchSize = 64 << 20
+
+// plainName reports whether a patch file's name is printable as it is:
+// letters, digits and . _ + - only.
+func plainName(n string) bool {
+	for _, r := range n {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._+-", r)) {
+			return false
+		}
+	}
+	return n != ""
+}
+
+// reservedElem returns the element of the slash path p that names git's
+// or rvendor's own folder (.git, .rvendor, in any letter case), or "".
+func reservedElem(p string) string {
+	for _, e := range strings.Split(p, "/") {
+		if strings.EqualFold(e, ".git") || strings.EqualFold(e, ".rvendor") {
+			return e
+		}
+	}
+	return ""
 }
 
 // NextName returns the file name for a new patch after queue: the next

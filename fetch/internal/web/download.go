@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -165,7 +166,9 @@ func (c *Client) transfer(parent context.Context, u *url.URL, max int64, w io.Wr
 // returns the announced length, -1 if none.
 func (c *Client) open(ctx context.Context, u *url.URL) (io.ReadCloser, int64, error) {
 	if u.Scheme == "file" {
-		f, err := os.Open(filepath.FromSlash(u.Path))
+		// O_NONBLOCK: a FIFO named by the URL is refused below, never
+		// waited on.
+		f, err := os.OpenFile(filepath.FromSlash(u.Path), os.O_RDONLY|syscall.O_NONBLOCK, 0)
 		if err != nil {
 			err = fmt.Errorf("fetching %s: %w", u, err)
 			if errors.Is(err, fs.ErrNotExist) {
