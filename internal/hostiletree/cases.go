@@ -1037,7 +1037,7 @@ func nameCases() []Case {
 				e.Patched()
 				e.check(os.Rename(e.Path("patches/demo/0001-ours.patch"), e.Path("patches/demo/0001-x\ndemo: clean.patch")))
 			},
-			Args: []string{"update"}, Forbid: `(?m)^demo: clean`,
+			Args: []string{"update"}, Want: `may hold only letters, digits`, Forbid: `(?m)^demo: clean`,
 		},
 		{
 			Name: "vendored-file-link-out:verify", Build: func(e *Env) {
