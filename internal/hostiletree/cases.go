@@ -58,13 +58,7 @@ func regular(rel string) func(e *Env) error {
 // stateCases: .rvendor, or a part of it, planted as a link, a file of the
 // wrong kind, or a forged id or spec record.
 func stateCases() []Case {
-	linkState := func(e *Env) {
-		e.Vendored()
-		e.Cloned()
-		e.WriteOutside("journal.json", `{"id":"0123456789ab","swaps":[]}`)
-		e.Symlink(".rvendor", "{outside}")
-	}
-	return []Case{
+	return append([]Case{
 		{
 			Name: "state-dir-link-out:update", Defect: "#10: .rvendor as a symlink out of the tree",
 			Build: linkState, Args: []string{"update", "--force"}, Exit: 1,
@@ -124,148 +118,42 @@ func stateCases() []Case {
 			Args:  []string{"update", "--force"},
 			Check: func(e *Env) error { return gone(".rvendor/staging/ba9876543210")(e) },
 		},
-		{
-			Name: "lock-file-link-out", Build: func(e *Env) {
-				e.Vendored()
-				e.Remove(".rvendor/lock")
-				e.Symlink(".rvendor/lock", "{outside}/made-by-lock")
-			},
-			Args: []string{"update", "--force"}, Want: `path "\.rvendor/lock": it is a symbolic link`,
-		},
-		{
-			Name: "lock-file-fifo", Build: func(e *Env) {
-				e.Vendored()
-				e.Remove(".rvendor/lock")
-				e.check(syscall.Mkfifo(e.Path(".rvendor/lock"), 0o644))
-			},
-			Args: []string{"update", "--force"}, Want: `path "\.rvendor/lock": it is not a regular file`,
-		},
-		{
-			Name: "id-file-link-out", Build: func(e *Env) {
-				e.Vendored()
-				e.Remove(".rvendor/id")
-				e.Symlink(".rvendor/id", "{outside}/precious")
-			},
-			Args: []string{"update", "--force"}, Want: `path "\.rvendor/id": it is a symbolic link`,
-		},
-		{
-			Name: "id-file-forged", Build: func(e *Env) {
-				e.Vendored()
-				e.Remove(".rvendor/id")
-				e.Write(".rvendor/id", "../../../../etc/passwd\n")
-			},
-			Args: []string{"update", "--force"}, Want: `path "\.rvendor/id": it is not a workspace id that rvendor made`,
-		},
-		{
-			Name: "spec-record-link-out", Build: func(e *Env) {
-				e.Vendored()
-				e.Remove(".rvendor/spec")
-				e.Symlink(".rvendor/spec", "{outside}/precious")
-			},
-			Args: []string{"update", "--force"}, Want: `path "\.rvendor/spec": it is a symbolic link`,
-		},
-		{
-			Name: "spec-record-other-spec", Build: func(e *Env) {
-				e.Vendored()
-				e.Remove(".rvendor/spec")
-				e.Write(".rvendor/spec", "other.toml\n")
-			},
-			Args: []string{"update", "--force"}, Exit: 2, Want: `is the state folder of .*other\.toml, not of rvendor\.toml`,
-		},
-		{
-			Name: "spec-record-forged", Build: func(e *Env) {
-				e.Vendored()
-				e.Remove(".rvendor/spec")
-				e.Write(".rvendor/spec", "../../outside/spec.toml\n")
-			},
-			Args: []string{"update", "--force"}, Want: `path "\.rvendor/spec": it does not hold a spec file name`,
-		},
-	}
+	}, stateCasesMore()...)
 }
 
 // journalCases: a planted .rvendor/journal.json (issue #10), from a
 // tarball or a commit, and the same bound to a planted id file (the
 // attacker who also guessed the inode number).
 func journalCases() []Case {
-	const foreign = "ffffffffffffffffffffffffffffffff-4242"
-	planted := func(e *Env) {
-		e.Vendored()
-		e.Cloned()
-		evilStaged(e)
-		e.Journal(foreign, txnID, [2]string{"third_party/demo", ".rvendor/staging/{id}/new/0/demo"})
-	}
-	bound := func(swaps ...[2]string) func(e *Env) {
-		return func(e *Env) {
-			e.Vendored()
-			e.Cloned()
-			ws := e.PlantID()
-			evilStaged(e)
-			e.Journal(ws, txnID, swaps...)
-		}
-	}
-	notTrusted := `refusing the journal of an interrupted update .*not trusted`
-	c := []Case{
+	c := append([]Case{
 		{
 			Name: "journal-planted:update", Defect: "#10: planted .rvendor/journal.json",
-			Build: planted, Args: []string{"update"}, Want: notTrusted, Check: demoIntact,
+			Build: journalPlanted, Args: []string{"update"}, Want: notTrusted, Check: demoIntact,
 		},
 		{
 			Name: "journal-planted:update-force", Defect: "#10: planted .rvendor/journal.json",
-			Build: planted, Args: []string{"update", "--force"}, Want: notTrusted, Check: demoIntact,
+			Build: journalPlanted, Args: []string{"update", "--force"}, Want: notTrusted, Check: demoIntact,
 		},
 		{
 			Name: "journal-planted:update-abort", Defect: "#10: planted .rvendor/journal.json",
-			Build: planted, Args: []string{"update", "--abort"}, Want: notTrusted, Check: demoIntact,
+			Build: journalPlanted, Args: []string{"update", "--abort"}, Want: notTrusted, Check: demoIntact,
 		},
 		{
 			Name: "journal-planted:verify", Defect: "#10: planted .rvendor/journal.json",
-			Build: planted, Args: []string{"verify"}, Exit: 2, ReadOnly: true,
+			Build: journalPlanted, Args: []string{"verify"}, Exit: 2, ReadOnly: true,
 			Want: `an interrupted rvendor update has not been finished`,
 		},
 		{
 			Name: "journal-planted:patch-record", Defect: "#10: planted .rvendor/journal.json",
-			Build: func(e *Env) { planted(e); e.Write("third_party/demo/src/util.rs", "edited\n") },
+			Build: func(e *Env) { journalPlanted(e); e.Write("third_party/demo/src/util.rs", "edited\n") },
 			Args:  []string{"patch", "record", "demo", "-m", "x"}, Want: notTrusted,
 		},
 		{
 			Name: "journal-planted:init-force", Defect: "#10: planted .rvendor/journal.json",
-			Build: planted, Args: []string{"init", "--force"}, Want: notTrusted,
+			Build: journalPlanted, Args: []string{"init", "--force"}, Want: notTrusted,
 		},
-		{
-			Name: "journal-planted-legacy", Defect: "#10: planted .rvendor/journal.json",
-			Build: func(e *Env) {
-				e.Vendored()
-				e.Cloned()
-				evilStaged(e)
-				e.Journal("", txnID, [2]string{"third_party/demo", ".rvendor/staging/{id}/new/0/demo"})
-			},
-			Args: []string{"update"}, Want: `records no workspace id`, Check: demoIntact,
-		},
-		{
-			Name: "journal-planted-link", Build: func(e *Env) {
-				e.Vendored()
-				e.WriteOutside("journal.json", `{"id":"0123456789ab","swaps":[]}`)
-				e.Symlink(".rvendor/journal.json", "{outside}/journal.json")
-			},
-			Args: []string{"update"}, Want: `path "\.rvendor/journal\.json": it is a symbolic link`,
-		},
-		{
-			Name: "journal-planted-fifo", Build: func(e *Env) {
-				e.Vendored()
-				e.check(syscall.Mkfifo(e.Path(".rvendor/journal.json"), 0o644))
-			},
-			Args: []string{"update"}, Want: `path "\.rvendor/journal\.json": it is not a regular file`,
-		},
-		{
-			Name: "journal-planted-huge", Build: func(e *Env) {
-				e.Vendored()
-				e.Write(".rvendor/journal.json", "")
-				e.check(os.Truncate(e.Path(".rvendor/journal.json"), 17<<20))
-			},
-			Args: []string{"update"}, Want: `path "\.rvendor/journal\.json": it is larger than`,
-		},
-	}
-	// Bound to a planted id: the workspace check passes, the path checks
+	}, journalCasesMore()...)
+	// Bound to a journalPlanted id: the workspace check passes, the path checks
 	// must not.
 	for _, b := range []struct {
 		name, want string
@@ -279,7 +167,7 @@ func journalCases() []Case {
 		{"staged-git", `not a path this transaction handed out`, [2]string{"third_party/demo", ".git"}},
 		{"id-climbs", `not one rvendor makes`, [2]string{"third_party/demo", ".rvendor/staging/{id}/new/0/demo"}},
 	} {
-		build := bound(b.swap)
+		build := journalBound(b.swap)
 		if b.name == "id-climbs" {
 			build = func(e *Env) {
 				e.Vendored()
@@ -293,13 +181,13 @@ func journalCases() []Case {
 			Build: build, Args: []string{"update"}, Want: b.want, Check: demoIntact,
 		})
 	}
-	// A journal bound to a planted id that only swaps paths of the tree
+	// A journal journalBound to a journalPlanted id that only swaps paths of the tree
 	// is acted on: the binding (a random id and the id file's inode
 	// number) is what stops it, and an inode number can be guessed.
 	c = append(c, Case{
 		Name: "journal-bound-to-planted-id:removes-in-tree-folder", Defect: "#10: planted .rvendor/journal.json",
 		Build: func(e *Env) {
-			bound([2]string{"drivers", ""})(e)
+			journalBound([2]string{"drivers", ""})(e)
 			e.Write("drivers/mine.c", "/* a maintainer's uncommitted work */\n")
 		},
 		Args: []string{"verify"}, Exit: 2, ReadOnly: true,
@@ -307,7 +195,7 @@ func journalCases() []Case {
 	}, Case{
 		Name: "journal-bound-to-planted-id:removes-in-tree-folder-on-update", Defect: "#10: planted .rvendor/journal.json",
 		Build: func(e *Env) {
-			bound([2]string{"drivers", ""})(e)
+			journalBound([2]string{"drivers", ""})(e)
 			e.Write("drivers/mine.c", "/* a maintainer's uncommitted work */\n")
 		},
 		Args: []string{"update"},
@@ -504,28 +392,10 @@ func serving(handler func(e *Env) http.HandlerFunc) func(e *Env) {
 
 // specCases: the spec itself and its other paths and values.
 func specCases() []Case {
-	withPatches := func(patches string) func(e *Env) {
-		return func(e *Env) {
-			c := Demo()
-			c.Patches = patches
-			e.Spec(c)
-		}
-	}
-	withExclude := func(version string, exclude ...string) func(e *Env) {
-		return func(e *Env) {
-			c := Demo()
-			c.Version, c.Exclude = version, exclude
-			e.Spec(c)
-		}
-	}
-	many := make([]string, 257)
-	for i := range many {
-		many[i] = fmt.Sprintf("*.x%d", i)
-	}
-	return []Case{
-		{Name: "patches-in-git", Build: withPatches(".git/hooks"), Args: []string{"update"}, Exit: 2, Want: `patches "\.git/hooks" is or lies inside a \.git folder`},
-		{Name: "patches-outside", Build: withPatches("../outside/patches"), Args: []string{"update"}, Exit: 2, Want: `patches "\.\./outside/patches" leaves its folder`},
-		{Name: "patches-absolute", Build: withPatches("/tmp/rvendor-hostiletree-patches"), Args: []string{"update"}, Exit: 2, Want: `patches "/tmp/rvendor-hostiletree-patches" is absolute`},
+	return append([]Case{
+		{Name: "patches-in-git", Build: specWithPatches(".git/hooks"), Args: []string{"update"}, Exit: 2, Want: `patches "\.git/hooks" is or lies inside a \.git folder`},
+		{Name: "patches-outside", Build: specWithPatches("../outside/patches"), Args: []string{"update"}, Exit: 2, Want: `patches "\.\./outside/patches" leaves its folder`},
+		{Name: "patches-absolute", Build: specWithPatches("/tmp/rvendor-hostiletree-patches"), Args: []string{"update"}, Exit: 2, Want: `patches "/tmp/rvendor-hostiletree-patches" is absolute`},
 		{
 			// The spec is read through the link; every path stays relative
 			// to the tree, and the lock and sum are written in it.
@@ -556,17 +426,17 @@ func specCases() []Case {
 		},
 		{
 			Name: "exclude-too-many", Defect: "#10: exponential exclude globs",
-			Build: withExclude("1.0.0", many...), Args: []string{"update"}, Exit: 2, Want: `exclude has 257 patterns, over the limit of 256`,
+			Build: specWithExclude("1.0.0", manyPatterns()...), Args: []string{"update"}, Exit: 2, Want: `exclude has 257 patterns, over the limit of 256`,
 		},
 		{
 			Name: "exclude-too-long", Defect: "#10: exponential exclude globs",
-			Build: withExclude("1.0.0", strings.Repeat("*a", 600)), Args: []string{"update"}, Exit: 2, Want: `over the limit of 1024`,
+			Build: specWithExclude("1.0.0", strings.Repeat("*a", 600)), Args: []string{"update"}, Exit: 2, Want: `over the limit of 1024`,
 		},
 		{
 			// Within the limits, a pattern that backtracking matchers take
 			// exponential time on is matched in linear time.
 			Name: "exclude-exponential", Defect: "#10: exponential exclude globs", Outcome: Defused,
-			Build: withExclude("3.0.0", strings.Repeat("*a", 40)+"*b", strings.Repeat("**/", 60)+"*b"),
+			Build: specWithExclude("3.0.0", strings.Repeat("*a", 40)+"*b", strings.Repeat("**/", 60)+"*b"),
 			Args:  []string{"update"},
 			Check: func(e *Env) error {
 				if e.Read("third_party/demo/src/"+strings.Repeat("a", 120)+".rs") != "long\n" {
@@ -592,103 +462,12 @@ func specCases() []Case {
 			},
 			Args: []string{"update"}, Want: `zero\.tar\.gz: not a regular file`,
 		},
-		{
-			Name: "url-fifo-in-tree", Build: func(e *Env) {
-				c := Demo()
-				c.URL = "file://" + e.Path("third_party/pipe.tar.gz")
-				e.Spec(c)
-				e.check(os.MkdirAll(e.Path("third_party"), 0o755))
-				e.check(syscall.Mkfifo(e.Path("third_party/pipe.tar.gz"), 0o644))
-			},
-			Args: []string{"update"}, Want: `not a regular file`,
-			// A writer that opens and closes the FIFO releases the reader.
-			Timeout: 3 * time.Second,
-			Unblock: func(e *Env) {
-				if f, err := os.OpenFile(e.Path("third_party/pipe.tar.gz"), os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-					f.Close()
-				}
-			},
-		},
-		{
-			Name: "url-plain-http", Build: func(e *Env) {
-				c := Demo()
-				c.URL = "http://example.org/demo.tar.gz"
-				e.Spec(c)
-			},
-			Args: []string{"update"}, Exit: 2, Want: `uses plain http to a remote host`,
-		},
-		{
-			Name: "url-loopback-redirect-to-file", Build: serving(func(e *Env) http.HandlerFunc {
-				return func(w http.ResponseWriter, r *http.Request) {
-					http.Redirect(w, r, "file://"+e.Outside+"/precious", http.StatusFound)
-				}
-			}),
-			Args: []string{"update"}, Want: `redirect`,
-		},
-		{
-			Name: "url-loopback-redirect-other-port", Build: serving(func(e *Env) http.HandlerFunc {
-				return func(w http.ResponseWriter, r *http.Request) {
-					http.Redirect(w, r, "http://127.0.0.1:1/demo.tar.gz", http.StatusFound)
-				}
-			}),
-			Args: []string{"update"}, Want: `redirect`,
-		},
-		{
-			// The bytes hashed are the bytes sent, whatever the server
-			// says their encoding is.
-			Name: "url-loopback-content-encoding", Defect: "#10: Content-Encoding gzip", Outcome: Defused,
-			Build: serving(func(e *Env) http.HandlerFunc {
-				return func(w http.ResponseWriter, r *http.Request) {
-					w.Header().Set("Content-Encoding", "gzip")
-					w.Write(e.ArchiveBytes("1.0.0"))
-				}
-			}),
-			Args: []string{"update"}, Check: demoIntact,
-		},
-		{
-			Name: "url-loopback-oversize", Build: serving(func(e *Env) http.HandlerFunc {
-				return func(w http.ResponseWriter, r *http.Request) {
-					w.Header().Set("Content-Length", fmt.Sprint(int64(5)<<30))
-					w.WriteHeader(http.StatusOK)
-				}
-			}),
-			Args: []string{"update"}, Want: `over the \d+-byte limit`,
-		},
-		{
-			Name: "url-loopback-other-bytes", Build: serving(func(e *Env) http.HandlerFunc {
-				return func(w http.ResponseWriter, r *http.Request) { w.Write(e.ArchiveBytes("2.0.0")) }
-			}),
-			Args: []string{"update"}, Want: `SECURITY ERROR`,
-		},
-		{
-			Name: "component-name-path", Build: func(e *Env) {
-				c := Demo()
-				c.Name = "../../outside"
-				e.Spec(c)
-			},
-			Args: []string{"update"}, Exit: 2, Want: `component name "\.\./\.\./outside" is not valid`,
-		},
-		{
-			Name: "spec-unknown-key", Build: func(e *Env) {
-				e.Write("rvendor.toml", e.SpecText(Demo())+"post-update = \"rm -rf ~\"\n")
-			},
-			Args: []string{"update"}, Exit: 2, Want: `unknown key "post-update"`,
-		},
-	}
+	}, specCasesMore()...)
 }
 
 // lockCases: rvendor.lock and rvendor.sum, which come with the tree.
 func lockCases() []Case {
-	vendoredLock := func(edit func(e *Env)) func(e *Env) {
-		return func(e *Env) {
-			e.Vendored()
-			edit(e)
-		}
-	}
-	lockDest := func(dest string) func(e *Env) {
-		return vendoredLock(func(e *Env) { e.Edit("rvendor.lock", "dest = 'third_party/demo'", "dest = '"+dest+"'") })
-	}
-	return []Case{
+	return append([]Case{
 		{
 			Name: "lock-dest-outside", Build: lockDest("../outside/demo"),
 			Args: []string{"update", "--force"}, Exit: 2, Want: `dest "\.\./outside/demo", which is not a clean path inside the tree`,
@@ -765,79 +544,7 @@ func lockCases() []Case {
 			Build: vendoredLock(func(e *Env) { e.Edit("rvendor.sum", " src/lib.rs", " ../../outside/precious") }),
 			Args:  []string{"update", "--force"}, Exit: 2, Want: `rvendor\.sum:\d+:\d+: security error: component demo lists path "\.\./\.\./outside/precious"`,
 		},
-		{
-			Name: "sum-path-absolute", Defect: "#10: lock/sum paths like ../../x",
-			Build: vendoredLock(func(e *Env) { e.Edit("rvendor.sum", " src/lib.rs", " /etc/passwd") }),
-			Args:  []string{"verify"}, Exit: 2, ReadOnly: true, Want: `rvendor\.sum:\d+:\d+: security error: component demo lists path "/etc/passwd"`,
-		},
-		{
-			Name: "sum-path-git", Defect: "#10: lock/sum paths like ../../x",
-			Build: vendoredLock(func(e *Env) { e.Edit("rvendor.sum", " src/lib.rs", " .git/config") }),
-			Args:  []string{"verify"}, Exit: 2, ReadOnly: true, Want: `rvendor\.sum does not match rvendor\.lock`,
-		},
-		{
-			Name: "sum-mode-flipped-with-file", Defect: "#10: the sum's mode column not covered by the lock",
-			Build: vendoredLock(func(e *Env) {
-				e.Edit("rvendor.sum", "demo 0644 6 ", "demo 0755 6 ")
-				e.check(os.Chmod(e.Path("third_party/demo/src/lib.rs"), 0o755))
-			}),
-			Args: []string{"verify"}, ReadOnly: true, Want: `rvendor\.sum does not match rvendor\.lock`,
-		},
-		{
-			Name: "sum-line-dropped-with-file", Build: vendoredLock(func(e *Env) {
-				var keep []string
-				for _, l := range strings.SplitAfter(e.Read("rvendor.sum"), "\n") {
-					if !strings.HasSuffix(l, " src/util.rs\n") {
-						keep = append(keep, l)
-					}
-				}
-				e.Write("rvendor.sum", strings.Join(keep, ""))
-				e.Remove("third_party/demo/src/util.rs")
-			}),
-			Args: []string{"verify"}, ReadOnly: true, Want: `rvendor\.sum does not match rvendor\.lock`,
-		},
-		{
-			Name: "lock-unsealed", Defect: "#10: the sum's mode column not covered by the lock",
-			Build: vendoredLock(func(e *Env) {
-				var keep []string
-				for _, l := range strings.SplitAfter(e.Read("rvendor.lock"), "\n") {
-					if !strings.HasPrefix(l, "sum = ") {
-						keep = append(keep, l)
-					}
-				}
-				e.Write("rvendor.lock", strings.Join(keep, ""))
-				e.Edit("rvendor.sum", "demo 0644 6 ", "demo 0755 6 ")
-				e.check(os.Chmod(e.Path("third_party/demo/src/lib.rs"), 0o755))
-			}),
-			Args: []string{"verify"}, ReadOnly: true, Want: `seal|sealed`, Forbid: `(?m)^demo: clean`,
-		},
-		{
-			// The lock is never read through a link.
-			Name: "lock-link-out", Build: func(e *Env) {
-				e.Vendored()
-				e.Remove("rvendor.lock")
-				e.Symlink("rvendor.lock", "{outside}/rvendor.lock")
-			},
-			Args: []string{"update", "--force"}, Exit: 2, Want: `rvendor\.lock is a symbolic link`,
-		},
-		fifoFile("rvendor.lock"),
-		fifoFile("rvendor.sum"),
-		func() Case {
-			// The spec is found only as a regular file.
-			c := fifoFile("rvendor.toml")
-			c.Want, c.KnownGap = `no rvendor\.toml in .* or any parent folder`, ""
-			return c
-		}(),
-		{
-			// The sum is never read through a link, even by --force.
-			Name: "sum-link-out", Build: func(e *Env) {
-				e.Vendored()
-				e.Remove("rvendor.sum")
-				e.Symlink("rvendor.sum", "{outside}/rvendor.sum")
-			},
-			Args: []string{"update", "--force"}, Exit: 2, Want: `rvendor\.sum is a symbolic link`,
-		},
-	}
+	}, lockCasesMore()...)
 }
 
 // fifoFile is a case where the tree's file rel (the lock or sum) is
@@ -1109,6 +816,337 @@ func otherCommandCases() []Case {
 				e.Write("rvendor.sum", "")
 			},
 			Args: []string{"build", "tool"}, Exit: 2, Want: `which is not a folder below its dest`,
+		},
+	}
+}
+
+func linkState(e *Env) {
+	e.Vendored()
+	e.Cloned()
+	e.WriteOutside("journal.json", `{"id":"0123456789ab","swaps":[]}`)
+	e.Symlink(".rvendor", "{outside}")
+}
+
+func specWithPatches(patches string) func(e *Env) {
+	return func(e *Env) {
+		c := Demo()
+		c.Patches = patches
+		e.Spec(c)
+	}
+}
+
+func specWithExclude(version string, exclude ...string) func(e *Env) {
+	return func(e *Env) {
+		c := Demo()
+		c.Version, c.Exclude = version, exclude
+		e.Spec(c)
+	}
+}
+
+// manyPatterns is one exclude pattern more than fetch takes.
+func manyPatterns() []string {
+	many := make([]string, 257)
+	for i := range many {
+		many[i] = fmt.Sprintf("*.x%d", i)
+	}
+	return many
+}
+
+func vendoredLock(edit func(e *Env)) func(e *Env) {
+	return func(e *Env) {
+		e.Vendored()
+		edit(e)
+	}
+}
+
+func lockDest(dest string) func(e *Env) {
+	return vendoredLock(func(e *Env) { e.Edit("rvendor.lock", "dest = 'third_party/demo'", "dest = '"+dest+"'") })
+}
+
+const foreignWorkspace = "ffffffffffffffffffffffffffffffff-4242"
+
+func journalPlanted(e *Env) {
+	e.Vendored()
+	e.Cloned()
+	evilStaged(e)
+	e.Journal(foreignWorkspace, txnID, [2]string{"third_party/demo", ".rvendor/staging/{id}/new/0/demo"})
+}
+
+func journalBound(swaps ...[2]string) func(e *Env) {
+	return func(e *Env) {
+		e.Vendored()
+		e.Cloned()
+		ws := e.PlantID()
+		evilStaged(e)
+		e.Journal(ws, txnID, swaps...)
+	}
+}
+
+const notTrusted = `refusing the journal of an interrupted update .*not trusted`
+
+// stateCasesMore holds the rest of stateCases.
+func stateCasesMore() []Case {
+	return []Case{
+		{
+			Name: "lock-file-link-out", Build: func(e *Env) {
+				e.Vendored()
+				e.Remove(".rvendor/lock")
+				e.Symlink(".rvendor/lock", "{outside}/made-by-lock")
+			},
+			Args: []string{"update", "--force"}, Want: `path "\.rvendor/lock": it is a symbolic link`,
+		},
+		{
+			Name: "lock-file-fifo", Build: func(e *Env) {
+				e.Vendored()
+				e.Remove(".rvendor/lock")
+				e.check(syscall.Mkfifo(e.Path(".rvendor/lock"), 0o644))
+			},
+			Args: []string{"update", "--force"}, Want: `path "\.rvendor/lock": it is not a regular file`,
+		},
+		{
+			Name: "id-file-link-out", Build: func(e *Env) {
+				e.Vendored()
+				e.Remove(".rvendor/id")
+				e.Symlink(".rvendor/id", "{outside}/precious")
+			},
+			Args: []string{"update", "--force"}, Want: `path "\.rvendor/id": it is a symbolic link`,
+		},
+		{
+			Name: "id-file-forged", Build: func(e *Env) {
+				e.Vendored()
+				e.Remove(".rvendor/id")
+				e.Write(".rvendor/id", "../../../../etc/passwd\n")
+			},
+			Args: []string{"update", "--force"}, Want: `path "\.rvendor/id": it is not a workspace id that rvendor made`,
+		},
+		{
+			Name: "spec-record-link-out", Build: func(e *Env) {
+				e.Vendored()
+				e.Remove(".rvendor/spec")
+				e.Symlink(".rvendor/spec", "{outside}/precious")
+			},
+			Args: []string{"update", "--force"}, Want: `path "\.rvendor/spec": it is a symbolic link`,
+		},
+		{
+			Name: "spec-record-other-spec", Build: func(e *Env) {
+				e.Vendored()
+				e.Remove(".rvendor/spec")
+				e.Write(".rvendor/spec", "other.toml\n")
+			},
+			Args: []string{"update", "--force"}, Exit: 2, Want: `is the state folder of .*other\.toml, not of rvendor\.toml`,
+		},
+		{
+			Name: "spec-record-forged", Build: func(e *Env) {
+				e.Vendored()
+				e.Remove(".rvendor/spec")
+				e.Write(".rvendor/spec", "../../outside/spec.toml\n")
+			},
+			Args: []string{"update", "--force"}, Want: `path "\.rvendor/spec": it does not hold a spec file name`,
+		},
+	}
+}
+
+// specCasesMore holds the rest of specCases.
+func specCasesMore() []Case {
+	return []Case{
+		{
+			Name: "url-fifo-in-tree", Build: func(e *Env) {
+				c := Demo()
+				c.URL = "file://" + e.Path("third_party/pipe.tar.gz")
+				e.Spec(c)
+				e.check(os.MkdirAll(e.Path("third_party"), 0o755))
+				e.check(syscall.Mkfifo(e.Path("third_party/pipe.tar.gz"), 0o644))
+			},
+			Args: []string{"update"}, Want: `not a regular file`,
+			// A writer that opens and closes the FIFO releases the reader.
+			Timeout: 3 * time.Second,
+			Unblock: func(e *Env) {
+				if f, err := os.OpenFile(e.Path("third_party/pipe.tar.gz"), os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+					f.Close()
+				}
+			},
+		},
+		{
+			Name: "url-plain-http", Build: func(e *Env) {
+				c := Demo()
+				c.URL = "http://example.org/demo.tar.gz"
+				e.Spec(c)
+			},
+			Args: []string{"update"}, Exit: 2, Want: `uses plain http to a remote host`,
+		},
+		{
+			Name: "url-loopback-redirect-to-file", Build: serving(func(e *Env) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, "file://"+e.Outside+"/precious", http.StatusFound)
+				}
+			}),
+			Args: []string{"update"}, Want: `redirect`,
+		},
+		{
+			Name: "url-loopback-redirect-other-port", Build: serving(func(e *Env) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, "http://127.0.0.1:1/demo.tar.gz", http.StatusFound)
+				}
+			}),
+			Args: []string{"update"}, Want: `redirect`,
+		},
+		{
+			// The bytes hashed are the bytes sent, whatever the server
+			// says their encoding is.
+			Name: "url-loopback-content-encoding", Defect: "#10: Content-Encoding gzip", Outcome: Defused,
+			Build: serving(func(e *Env) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Encoding", "gzip")
+					w.Write(e.ArchiveBytes("1.0.0"))
+				}
+			}),
+			Args: []string{"update"}, Check: demoIntact,
+		},
+		{
+			Name: "url-loopback-oversize", Build: serving(func(e *Env) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) {
+					w.Header().Set("Content-Length", fmt.Sprint(int64(5)<<30))
+					w.WriteHeader(http.StatusOK)
+				}
+			}),
+			Args: []string{"update"}, Want: `over the \d+-byte limit`,
+		},
+		{
+			Name: "url-loopback-other-bytes", Build: serving(func(e *Env) http.HandlerFunc {
+				return func(w http.ResponseWriter, r *http.Request) { w.Write(e.ArchiveBytes("2.0.0")) }
+			}),
+			Args: []string{"update"}, Want: `SECURITY ERROR`,
+		},
+		{
+			Name: "component-name-path", Build: func(e *Env) {
+				c := Demo()
+				c.Name = "../../outside"
+				e.Spec(c)
+			},
+			Args: []string{"update"}, Exit: 2, Want: `component name "\.\./\.\./outside" is not valid`,
+		},
+		{
+			Name: "spec-unknown-key", Build: func(e *Env) {
+				e.Write("rvendor.toml", e.SpecText(Demo())+"post-update = \"rm -rf ~\"\n")
+			},
+			Args: []string{"update"}, Exit: 2, Want: `unknown key "post-update"`,
+		},
+	}
+}
+
+// lockCasesMore holds the rest of lockCases.
+func lockCasesMore() []Case {
+	return []Case{
+		{
+			Name: "sum-path-absolute", Defect: "#10: lock/sum paths like ../../x",
+			Build: vendoredLock(func(e *Env) { e.Edit("rvendor.sum", " src/lib.rs", " /etc/passwd") }),
+			Args:  []string{"verify"}, Exit: 2, ReadOnly: true, Want: `rvendor\.sum:\d+:\d+: security error: component demo lists path "/etc/passwd"`,
+		},
+		{
+			Name: "sum-path-git", Defect: "#10: lock/sum paths like ../../x",
+			Build: vendoredLock(func(e *Env) { e.Edit("rvendor.sum", " src/lib.rs", " .git/config") }),
+			Args:  []string{"verify"}, Exit: 2, ReadOnly: true, Want: `rvendor\.sum does not match rvendor\.lock`,
+		},
+		{
+			Name: "sum-mode-flipped-with-file", Defect: "#10: the sum's mode column not covered by the lock",
+			Build: vendoredLock(func(e *Env) {
+				e.Edit("rvendor.sum", "demo 0644 6 ", "demo 0755 6 ")
+				e.check(os.Chmod(e.Path("third_party/demo/src/lib.rs"), 0o755))
+			}),
+			Args: []string{"verify"}, ReadOnly: true, Want: `rvendor\.sum does not match rvendor\.lock`,
+		},
+		{
+			Name: "sum-line-dropped-with-file", Build: vendoredLock(func(e *Env) {
+				var keep []string
+				for _, l := range strings.SplitAfter(e.Read("rvendor.sum"), "\n") {
+					if !strings.HasSuffix(l, " src/util.rs\n") {
+						keep = append(keep, l)
+					}
+				}
+				e.Write("rvendor.sum", strings.Join(keep, ""))
+				e.Remove("third_party/demo/src/util.rs")
+			}),
+			Args: []string{"verify"}, ReadOnly: true, Want: `rvendor\.sum does not match rvendor\.lock`,
+		},
+		{
+			Name: "lock-unsealed", Defect: "#10: the sum's mode column not covered by the lock",
+			Build: vendoredLock(func(e *Env) {
+				var keep []string
+				for _, l := range strings.SplitAfter(e.Read("rvendor.lock"), "\n") {
+					if !strings.HasPrefix(l, "sum = ") {
+						keep = append(keep, l)
+					}
+				}
+				e.Write("rvendor.lock", strings.Join(keep, ""))
+				e.Edit("rvendor.sum", "demo 0644 6 ", "demo 0755 6 ")
+				e.check(os.Chmod(e.Path("third_party/demo/src/lib.rs"), 0o755))
+			}),
+			Args: []string{"verify"}, ReadOnly: true, Want: `seal|sealed`, Forbid: `(?m)^demo: clean`,
+		},
+		{
+			// The lock is never read through a link.
+			Name: "lock-link-out", Build: func(e *Env) {
+				e.Vendored()
+				e.Remove("rvendor.lock")
+				e.Symlink("rvendor.lock", "{outside}/rvendor.lock")
+			},
+			Args: []string{"update", "--force"}, Exit: 2, Want: `rvendor\.lock is a symbolic link`,
+		},
+		fifoFile("rvendor.lock"),
+		fifoFile("rvendor.sum"),
+		func() Case {
+			// The spec is found only as a regular file.
+			c := fifoFile("rvendor.toml")
+			c.Want, c.KnownGap = `no rvendor\.toml in .* or any parent folder`, ""
+			return c
+		}(),
+		{
+			// The sum is never read through a link, even by --force.
+			Name: "sum-link-out", Build: func(e *Env) {
+				e.Vendored()
+				e.Remove("rvendor.sum")
+				e.Symlink("rvendor.sum", "{outside}/rvendor.sum")
+			},
+			Args: []string{"update", "--force"}, Exit: 2, Want: `rvendor\.sum is a symbolic link`,
+		},
+	}
+}
+
+// journalCasesMore holds the rest of journalCases.
+func journalCasesMore() []Case {
+	return []Case{
+		{
+			Name: "journal-planted-legacy", Defect: "#10: planted .rvendor/journal.json",
+			Build: func(e *Env) {
+				e.Vendored()
+				e.Cloned()
+				evilStaged(e)
+				e.Journal("", txnID, [2]string{"third_party/demo", ".rvendor/staging/{id}/new/0/demo"})
+			},
+			Args: []string{"update"}, Want: `records no workspace id`, Check: demoIntact,
+		},
+		{
+			Name: "journal-planted-link", Build: func(e *Env) {
+				e.Vendored()
+				e.WriteOutside("journal.json", `{"id":"0123456789ab","swaps":[]}`)
+				e.Symlink(".rvendor/journal.json", "{outside}/journal.json")
+			},
+			Args: []string{"update"}, Want: `path "\.rvendor/journal\.json": it is a symbolic link`,
+		},
+		{
+			Name: "journal-planted-fifo", Build: func(e *Env) {
+				e.Vendored()
+				e.check(syscall.Mkfifo(e.Path(".rvendor/journal.json"), 0o644))
+			},
+			Args: []string{"update"}, Want: `path "\.rvendor/journal\.json": it is not a regular file`,
+		},
+		{
+			Name: "journal-planted-huge", Build: func(e *Env) {
+				e.Vendored()
+				e.Write(".rvendor/journal.json", "")
+				e.check(os.Truncate(e.Path(".rvendor/journal.json"), 17<<20))
+			},
+			Args: []string{"update"}, Want: `path "\.rvendor/journal\.json": it is larger than`,
 		},
 	}
 }
