@@ -13,6 +13,8 @@ import (
 	"github.com/rvendor/rvendor/fetch/rustdist"
 	"github.com/rvendor/rvendor/policy"
 	"github.com/rvendor/rvendor/tree"
+	"github.com/rvendor/rvendor/tree/patch"
+	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 	"github.com/rvendor/rvendor/verify"
 )
 
@@ -82,6 +84,9 @@ func TestSecurityDocLimits(t *testing.T) {
 		{"crates.DefaultIndex", crates.DefaultIndex},
 		{"verify.MaxStatCacheSize", size(verify.MaxStatCacheSize)},
 		{"policy.MaxLintFile", size(policy.MaxLintFile)},
+		{"vendorspec.MaxLockSize", size(vendorspec.MaxLockSize)},
+		{"vendorspec.MaxSumSize", size(vendorspec.MaxSumSize)},
+		{"patch.MaxPatchSize", size(patch.MaxPatchSize)},
 		{"tree.DefaultSpec", tree.DefaultSpec},
 	}
 	for _, l := range limits {
