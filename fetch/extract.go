@@ -8,10 +8,12 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -58,6 +60,10 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
+// collectBefore is how many files make Extract collect garbage before it
+// puts them in one slice (16 MiB of tree.File).
+const collectBefore = 1 << 18
+
 // Result describes a successful extraction.
 type Result struct {
 	// Root is the archive folder dst mirrors: Selection.Root, or the
@@ -94,11 +100,10 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 		archive: archive,
 		dst:     dst,
 		lim:     lim.withDefaults(),
-		seen:    make(map[string]seenEntry),
-		dirs:    map[string]bool{"": true},
 
 		progress: sel.Progress,
 	}
+	x.names = newNameIndex(x.lim.MaxEntries)
 	if err := x.compile(sel); err != nil {
 		return nil, err
 	}
@@ -154,8 +159,18 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 	if err := x.finish(); err != nil {
 		return nil, err
 	}
+	files := x.names.files
+	x.names = nil // the index goes before the files are put in one slice
+	if files.n >= collectBefore {
+		// The heap may be twice what is alive: without a collection the
+		// slice would be allocated on top of the extraction's garbage.
+		runtime.GC()
+	}
+	x.res.Files = files.slice()
 	slices.SortFunc(x.res.Files, func(a, b tree.File) int { return cmp.Compare(a.Path, b.Path) })
-	return &x.res, nil
+	res = new(Result)
+	*res = x.res // not &x.res: the extractor and its index are garbage now
+	return res, nil
 }
 
 func (x *extractor) wrapReadErr(err error) error {
@@ -198,13 +213,6 @@ func (x *extractor) explain(err error) *ArchiveError {
 	return nil
 }
 
-type seenEntry struct {
-	name     string // archive name, for messages
-	rel      string
-	dir      bool
-	explicit bool // an entry of the archive, not a parent folder of one
-}
-
 type extractor struct {
 	ctx     context.Context
 	archive string
@@ -223,11 +231,16 @@ type extractor struct {
 	matched  []bool
 	excl     []pattern
 
-	seen  map[string]seenEntry // strToFold(rel) -> entry
-	dirs  map[string]bool      // folders created below dst, by rel
-	total int64                // bytes written
-	buf   []byte
-	res   Result
+	names   *nameIndex // the selected entries and their folders
+	file    *tree.File // the file record added last, for write
+	arena   arena      // holds their names
+	lastDir string     // the folder the last file was written in
+	total   int64      // bytes written
+	buf     []byte
+	hash    hash.Hash        // sha256, for every file
+	limited io.LimitedReader // for every file
+	out     fileHashWriter   // for every file
+	res     Result
 
 	stream   *boundedReader // for progress: bytes read so far
 	progress func(entries int, read int64)
@@ -244,6 +257,7 @@ func (x *extractor) entryErr(name string, kind error, format string, args ...any
 // compile checks sel and prepares the extractor for it.
 func (x *extractor) compile(sel Selection) error {
 	x.buf = make([]byte, 64<<10)
+	x.hash = sha256.New()
 	if sel.Root != "" {
 		root := cleanSelPath(sel.Root)
 		if why := checkName(root); why != "" {
@@ -421,46 +435,83 @@ func (x *extractor) excluded(name string) bool {
 }
 
 // record notes a selected entry, refusing duplicates and names that
-// collide, up to case, with another selected entry or its folders.
+// collide, up to case, with another selected entry or its folders. A
+// file is added to the index's files as x.file, for write to fill in.
 func (x *extractor) record(name, rel string, dir bool) error {
+	rel = x.arena.intern(rel)      // and so are its folders, prefixes of it
+	self, ok := x.names.nextFile() // a folder's ref is set below
+	if !ok {
+		return x.entryErr(name, ErrLimit, "the selection has more than %d files", x.names.max)
+	}
+	added := len(x.names.dirs) // the folders added for it start here
 	for i := 0; i < len(rel); i++ {
 		if rel[i] != '/' {
 			continue
 		}
 		d := rel[:i]
-		k := strToFold(d)
-		if e, ok := x.seen[k]; ok {
-			if !e.dir {
-				return x.entryErr(name, ErrCollision, "its folder %q is also the file %q", d, e.name)
+		r, h, found := x.names.lookup(d)
+		switch {
+		case !found:
+			if _, ok := x.names.addDir(h, d, self, false); !ok {
+				return x.tooManyFolders(name)
 			}
-			if e.rel != d {
-				return x.entryErr(name, ErrCollision, "its folder %q and the folder of %q differ only in case", d, e.name)
-			}
-			continue
+		case !r.isDir():
+			return x.entryErr(name, ErrCollision, "its folder %q is also the file %q", d, x.path(r))
+		case x.names.rel(r) != d:
+			return x.entryErr(name, ErrCollision, "its folder %q and the folder of %q differ only in case", d, x.path(x.names.dirs[r.index()].by))
 		}
-		x.seen[k] = seenEntry{name: name, rel: d, dir: true}
 	}
-	k := strToFold(rel)
-	e, ok := x.seen[k]
-	switch {
-	case !ok:
-		x.seen[k] = seenEntry{name: name, rel: rel, dir: dir, explicit: true}
+	r, h, found := x.names.lookup(rel)
+	if !found {
+		if dir {
+			self, ok = x.names.addDir(h, rel, 0, true)
+			if !ok {
+				return x.tooManyFolders(name)
+			}
+			for i := added; i < len(x.names.dirs)-1; i++ {
+				x.names.dirs[i].by = self
+			}
+			return nil
+		}
+		x.file = x.names.addFile(h, rel)
 		return nil
-	case e.rel != rel:
-		return x.entryErr(name, ErrCollision, "it and %q differ only in case", e.name)
-	case e.explicit && e.dir != dir:
+	}
+	if x.names.rel(r) != rel {
+		return x.entryErr(name, ErrCollision, "it and %q differ only in case", x.path(r))
+	}
+	if !r.isDir() {
+		if dir {
+			return x.entryErr(name, ErrCollision, "it is both a file and a folder in the archive")
+		}
+		return x.entryErr(name, ErrDuplicate, "it appears twice in the archive")
+	}
+	e := &x.names.dirs[r.index()]
+	switch {
+	case e.explicit && !dir:
 		return x.entryErr(name, ErrCollision, "it is both a file and a folder in the archive")
 	case e.explicit:
 		return x.entryErr(name, ErrDuplicate, "it appears twice in the archive")
 	case !dir:
-		return x.entryErr(name, ErrCollision, "it is a file, and also the folder of %q", e.name)
+		return x.entryErr(name, ErrCollision, "it is a file, and also the folder of %q", x.path(e.by))
 	}
 	e.explicit = true
-	x.seen[k] = e
 	return nil
 }
 
-// write creates dst/rel and copies the entry's content into it, hashing it.
+func (x *extractor) tooManyFolders(name string) error {
+	return x.entryErr(name, ErrLimit, "the selected entries lie in more than %d folders", x.names.max)
+}
+
+// path returns the archive path of the entry r: its name under the root.
+func (x *extractor) path(r ref) string {
+	if x.root == "" {
+		return x.names.rel(r)
+	}
+	return x.root + "/" + x.names.rel(r)
+}
+
+// write creates dst/rel and copies the entry's content into it, hashing
+// it into x.file, which record added.
 func (x *extractor) write(tr *tar.Reader, hdr *tar.Header, rel string) (err error) {
 	if hdr.Size > x.lim.MaxFileSize {
 		return x.entryErr(hdr.Name, ErrLimit, "file is %d bytes, over the limit of %d bytes per file", hdr.Size, x.lim.MaxFileSize)
@@ -486,9 +537,14 @@ func (x *extractor) write(tr *tar.Reader, hdr *tar.Header, rel string) (err erro
 	if err := f.Chmod(mode); err != nil { // umask
 		return err
 	}
-	h := sha256.New()
-	lr := &io.LimitedReader{R: tr, N: min(x.lim.MaxFileSize, room) + 1}
-	n, err := io.CopyBuffer(io.MultiWriter(f, h), lr, x.buf)
+	// One hash, limited reader and writer for every file: nothing is
+	// allocated per file here.
+	x.hash.Reset()
+	x.out = fileHashWriter{f: f, h: x.hash}
+	lr := &x.limited
+	*lr = io.LimitedReader{R: tr, N: min(x.lim.MaxFileSize, room) + 1}
+	n, err := io.CopyBuffer(&x.out, lr, x.buf)
+	x.out, lr.R = fileHashWriter{}, nil
 	if err != nil {
 		if errors.Is(err, errTarTooLarge) {
 			return err
@@ -499,15 +555,35 @@ func (x *extractor) write(tr *tar.Reader, hdr *tar.Header, rel string) (err erro
 		return x.entryErr(hdr.Name, ErrLimit, "file is over the size limit")
 	}
 	x.total += n
-	file := tree.File{Path: rel, Mode: mode, Size: n}
-	h.Sum(file.SHA256[:0])
-	x.res.Files = append(x.res.Files, file)
+	x.file.Mode, x.file.Size = mode, n
+	x.hash.Sum(x.file.SHA256[:0])
 	return nil
 }
 
-// mkdirs creates the folder dst/rel and its parents, mode 0755.
+// fileHashWriter writes to a file and a hash.
+type fileHashWriter struct {
+	f *os.File
+	h hash.Hash
+}
+
+func (w *fileHashWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	w.h.Write(p[:n])
+	return n, err
+}
+
+// mkdirs creates the folder dst/rel and its parents, mode 0755. Each is
+// in the name index, with exactly this name (record saw to it).
 func (x *extractor) mkdirs(rel string) error {
-	if x.dirs[rel] {
+	if rel == "" || rel == x.lastDir {
+		return nil
+	}
+	r, _, ok := x.names.lookup(rel)
+	if !ok || !r.isDir() {
+		return fmt.Errorf("fetch: internal error: folder %q is not recorded", rel)
+	}
+	if x.names.dirs[r.index()].created {
+		x.lastDir = x.names.rel(r)
 		return nil
 	}
 	if err := x.mkdirs(pathDir(rel)); err != nil {
@@ -520,7 +596,8 @@ func (x *extractor) mkdirs(rel string) error {
 	if err := os.Chmod(p, 0o755); err != nil {
 		return err
 	}
-	x.dirs[rel] = true
+	x.names.dirs[r.index()].created = true
+	x.lastDir = x.names.rel(r)
 	return nil
 }
 

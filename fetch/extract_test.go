@@ -156,6 +156,7 @@ func TestExtractRefuses(t *testing.T) {
 
 		// Limits.
 		{name: "max-entries", lim: fetch.Limits{MaxEntries: 4}, is: fetch.ErrLimit, entry: "demo-1.2.0/src/bin/tool.sh", msg: "more than 4 entries"},
+		{name: "max-folders", add: []archivetest.Entry{{Name: "demo-1.2.0/src/a/b/c/d/e/f/g/h/i/j/k/l.rs", Body: []byte("x")}}, lim: fetch.Limits{MaxEntries: 12}, is: fetch.ErrLimit, entry: "demo-1.2.0/src/a/b/c/d/e/f/g/h/i/j/k/l.rs", msg: "more than 12 folders"},
 		{name: "max-file-size", add: []archivetest.Entry{{Name: "demo-1.2.0/src/big.rs", Body: make([]byte, 1001)}}, lim: fetch.Limits{MaxFileSize: 1000}, is: fetch.ErrLimit, entry: "demo-1.2.0/src/big.rs", msg: "limit of 1000 bytes per file"},
 		{name: "max-total-size", add: []archivetest.Entry{
 			{Name: "demo-1.2.0/src/a.rs", Body: make([]byte, 600)},

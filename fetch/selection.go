@@ -124,12 +124,12 @@ func cleanEntryName(name string, isDir bool) string {
 // cleanSelPath is cleanEntryName for a path written in a Selection.
 func cleanSelPath(p string) string { return cleanEntryName(p, true) }
 
-// strToFold returns a string with the property that
+// appendFold appends to b a folding of s with the property that
 //
-//	strings.EqualFold(s, t) iff strToFold(s) == strToFold(t)
+//	strings.EqualFold(s, t) iff the foldings of s and t are equal
 //
-// (from golang.org/x/mod/module).
-func strToFold(s string) string {
+// (strToFold of golang.org/x/mod/module, appending to b).
+func appendFold(b []byte, s string) []byte {
 	// Fast path: all ASCII, no upper case.
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -137,10 +137,9 @@ func strToFold(s string) string {
 			goto Slow
 		}
 	}
-	return s
+	return append(b, s...)
 
 Slow:
-	var b strings.Builder
 	for _, r := range s {
 		// SimpleFold(x) cycles to the next equivalent rune > x
 		// or wraps around to smaller values. Iterate until it wraps,
@@ -156,7 +155,7 @@ Slow:
 		if 'A' <= r && r <= 'Z' {
 			r += 'a' - 'A'
 		}
-		b.WriteRune(r)
+		b = utf8.AppendRune(b, r)
 	}
-	return b.String()
+	return b
 }
