@@ -261,7 +261,6 @@ func (t *Txn) NewFile(hint string) (string, error) {
 	return p, f.Close()
 }
 
-
 // Replace records that dest is to be replaced by staged, which the caller
 // has filled; an empty staged removes dest.
 //
