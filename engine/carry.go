@@ -155,8 +155,8 @@ func (e *Engine) mergeBase(ctx context.Context, s scratch, ch *change) func(stri
 
 // finish scans ch's carried work tree and completes its lock entry (tree
 // hash, counts, patches); it returns the patch files to write and remove.
-func (e *Engine) finish(ctx context.Context, ch *change) (writes []fileWrite, removes []string, err error) {
-	if ch.run == nil {
+func (e *Engine) finish(ctx context.Context, ch *change, rescan bool) (writes []fileWrite, removes []string, err error) {
+	if ch.run == nil && !rescan {
 		ch.Files = ch.Pristine
 		ch.Lock.Patches = nil
 		return nil, nil, nil
@@ -178,7 +178,11 @@ func (e *Engine) finish(ctx context.Context, ch *change) (writes []fileWrite, re
 	lc.Files, lc.Bytes = len(files), sumBytes(files)
 	ch.Files = files
 	lc.Patches = nil
-	for _, q := range ch.run.queue {
+	var queue []*patch.Patch
+	if ch.run != nil {
+		queue = ch.run.queue
+	}
+	for _, q := range queue {
 		data, ok := ch.run.done[q.Name]
 		rel := path.Join(ch.C.Patches, q.Name)
 		if !ok {
@@ -192,6 +196,21 @@ func (e *Engine) finish(ctx context.Context, ch *change) (writes []fileWrite, re
 		lc.Patches = append(lc.Patches, vendorspec.LockedPatch{Name: q.Name, SHA256: pp.SHA256, Files: pp.Paths()})
 		if !bytes.Equal(data, q.Data) {
 			writes = append(writes, fileWrite{rel, data})
+		}
+	}
+	// Every file that differs from upstream must be a kept patch's: a
+	// work tree edited elsewhere (while a conflict waited) would be
+	// locked as clean with no patch holding the edit.
+	touched := map[string]bool{}
+	for _, lp := range lc.Patches {
+		for _, p := range lp.Files {
+			touched[p] = true
+		}
+	}
+	for p := range vendorspec.PristineDiff(files, ch.Pristine) {
+		if !touched[p] {
+			return nil, nil, failed(fmt.Errorf("%s in the work tree of %s differs from upstream %s, but no patch changes it", quote.Path(p), ch.C.Name, lc.Version),
+				"edit only the files the conflict report lists (undo that edit in "+ConflictDir+"), or run rvendor update --abort")
 		}
 	}
 	return writes, removes, nil

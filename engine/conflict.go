@@ -111,6 +111,12 @@ func (e *Engine) save(ws *tree.Workspace, u *pending) error {
 		return err
 	}
 	cp := conflictPaths{dir}
+	if !u.resumed {
+		// Leftovers of a save cut short (no state.json) are not ours.
+		if err := os.RemoveAll(cp.dir); err != nil {
+			return err
+		}
+	}
 	if err := os.MkdirAll(filepath.Join(cp.dir, "staged"), 0o755); err != nil {
 		return err
 	}

@@ -380,3 +380,27 @@ func upgradeFixture(t *testing.T) *fixture {
 	f.spec(comp{name: "demo", version: "2.0.0", dest: "third_party/demo", files: lib2})
 	return f
 }
+
+// TestContinueRefusesOtherEdits: a file of the work tree edited while the
+// conflict waited, outside the conflicting patch's files, would be locked
+// with no patch holding it; --continue refuses it.
+func TestContinueRefusesOtherEdits(t *testing.T) {
+	f := patchedFixture(t)
+	f.spec(comp{name: "demo", version: "2.0.0", dest: "third_party/demo", patches: "patches/demo", files: map[string]string{"src/lib.rs": "a\nb theirs\nc\n"}})
+	if _, err := f.update(UpdateOptions{}); err == nil {
+		t.Fatal("no conflict")
+	}
+	f.write(ConflictDir+"/tree/src/lib.rs", "a\nb resolved\nc\n")
+	f.write(ConflictDir+"/tree/src/sneaky.rs", "not in any patch\n")
+	before := f.snapshot()
+	_, err := f.continueUpdate()
+	if err == nil || !strings.Contains(err.Error(), "no patch changes it") {
+		t.Fatalf("continue: %v, want a refusal naming src/sneaky.rs", err)
+	}
+	sameTree(t, before, f.snapshot())
+	os.Remove(filepath.Join(f.root, ConflictDir, "tree/src/sneaky.rs"))
+	if _, err := f.continueUpdate(); err != nil {
+		t.Fatal(err)
+	}
+	f.verifyClean()
+}

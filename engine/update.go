@@ -214,7 +214,7 @@ func (e *Engine) commit(ctx context.Context, ws *tree.Workspace, txn *tree.Txn, 
 		if err := e.check(ctx, ws, ch, u.force); err != nil {
 			return nil, err
 		}
-		writes, removes, err := e.finish(ctx, ch)
+		writes, removes, err := e.finish(ctx, ch, u.resumed)
 		if err != nil {
 			return nil, componentErr(ch.C.Name, err)
 		}
@@ -447,6 +447,13 @@ func (e *Engine) Continue(ctx context.Context, ws *tree.Workspace) (*Result, err
 	if err != nil {
 		return nil, err
 	}
+	// The same trust in the lock and sum as the update that began it.
+	if err := verify.CheckSum(p.Lock, p.Sum); err != nil {
+		if !u.force {
+			return nil, unusable(err, "restore rvendor.lock and rvendor.sum from version control, or run rvendor update --abort")
+		}
+		u.untrusted = true
+	}
 	if err := e.resolveCurrent(u.changes[u.current]); err != nil {
 		return nil, err
 	}
@@ -485,6 +492,7 @@ func (e *Engine) loadPending(ws *tree.Workspace, st *conflictState) (*pending, e
 	if st.NewSpec != "" {
 		u.newSpec = []byte(st.NewSpec)
 	}
+	seen := map[string]bool{}
 	for i, cs := range st.Components {
 		var c *vendorspec.Component
 		for _, sc := range spec.Components {
@@ -495,9 +503,10 @@ func (e *Engine) loadPending(ws *tree.Workspace, st *conflictState) (*pending, e
 		if c == nil {
 			return nil, unusablef("run rvendor update --abort", "component %s is no longer in the spec", cs.Name)
 		}
-		if cs.Lock == nil || cs.Lock.Name != c.Name {
-			return nil, unusablef(abort, "%s/state.json: component %s has no lock entry", ConflictDir, c.Name)
+		if cs.Lock == nil || cs.Lock.Name != c.Name || len(c.Stale(cs.Lock)) > 0 || seen[c.Name] {
+			return nil, unusablef(abort, "%s/state.json: the lock entry of component %s does not match the spec", ConflictDir, c.Name)
 		}
+		seen[c.Name] = true
 		ch := &change{C: c, Old: p.Lock.Component(c.Name), Lock: cs.Lock, Dir: cp.workOf(i, st.Current)}
 		if cs.Prev != "" {
 			if ch.Prev = p.Lock.Component(cs.Prev); ch.Prev == nil {
@@ -598,16 +607,16 @@ func (e *Engine) loadRun(ch *change, cs componentState, data string, current boo
 // are. It returns the component whose patch conflicted ("" when the
 // state cannot be read; it is removed all the same).
 func Abort(ws *tree.Workspace) (string, error) {
-	if !ConflictPending(ws.Root) {
+	dir, err := ws.StatePath(conflictName)
+	if err != nil {
+		return "", unusable(err, "")
+	}
+	if _, err := os.Lstat(dir); err != nil {
 		return "", unusable(errors.New("no conflicted update is pending"), "")
 	}
 	name := ""
 	if st, err := readConflict(ws); err == nil && st.Current >= 0 && st.Current < len(st.Components) {
 		name = st.Components[st.Current].Name
-	}
-	dir, err := ws.StatePath(conflictName)
-	if err != nil {
-		return "", err
 	}
 	return name, os.RemoveAll(dir)
 }

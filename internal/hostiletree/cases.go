@@ -259,8 +259,8 @@ func conflictCases() []Case {
 				e.Patched()
 				e.Symlink(".rvendor/conflict", "{outside}")
 			},
-			// --abort finds no conflict: it neither follows nor removes the link.
-			Args: []string{"update", "--abort"}, Outcome: Defused, Exit: 2, Want: `no conflicted update is pending`,
+			// --abort refuses the link: it neither follows nor removes it.
+			Args: []string{"update", "--abort"}, Exit: 2, Want: `\.rvendor/conflict.*symbolic link`,
 		},
 		{
 			// The state is this tree's own, but its resolved tree holds a
