@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/rvendor/rvendor/internal/tomltest"
 	"github.com/rvendor/rvendor/policy"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
@@ -117,24 +118,6 @@ func checkRustcInfo(t *testing.T, out string, info policy.RustcInfo) {
 	}
 }
 
-// fzTOMLString writes s as a TOML basic string.
-func fzTOMLString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\u%04X`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String() + `"`
-}
-
 // FuzzParsePin parses arbitrary toolchain pins and versions. It checks
 // that ParsePin accepts exactly the pins the spec's validation accepts
 // (a pin that validates but that rvendor toolchain cannot read, or the
@@ -148,7 +131,7 @@ func FuzzParsePin(f *testing.F) {
 	f.Fuzz(func(t *testing.T, pin, version string) {
 		p, err := policy.ParsePin(pin)
 		if pin != "" && utf8.ValidString(pin) {
-			spec := "version = 1\n[toolchain]\nrustc = " + fzTOMLString(pin) + "\n"
+			spec := "version = 1\n[toolchain]\nrustc = " + tomlString(pin) + "\n"
 			if _, serr := vendorspec.Parse("rvendor.toml", []byte(spec)); (serr == nil) != (err == nil) {
 				t.Errorf("pin %q: ParsePin says %v, the spec says %v", pin, err, serr)
 			}
@@ -168,4 +151,11 @@ func FuzzParsePin(f *testing.F) {
 			t.Errorf("pin %q: Allows(%v) = %v, but Allows(%v) = %v", pin, v, p.Allows(v), bare, p.Allows(bare))
 		}
 	})
+}
+
+// tomlString writes s as a TOML basic string; each byte that is not
+// UTF-8 becomes U+FFFD, as ranging over s reads it.
+func tomlString(s string) string {
+	q, _ := tomltest.String(string([]rune(s)))
+	return q
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rvendor/rvendor/fetch"
 	"github.com/rvendor/rvendor/internal/archivetest"
+	"github.com/rvendor/rvendor/internal/tomltest"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
@@ -68,7 +69,7 @@ func selectionSpec(c *vendorspec.Component) (string, bool) {
 	b.WriteString("version = 1\n[[component]]\nname = \"demo\"\nkind = \"archive\"\nversion = \"1.2.0\"\n")
 	b.WriteString("url = \"https://example.org/demo-1.2.0.tar.gz\"\nsha256 = \"" + strings.Repeat("0", 64) + "\"\ndest = \"third_party/demo\"\n")
 	if c.Root != "" {
-		q, ok := tomlString(c.Root)
+		q, ok := tomltest.String(c.Root)
 		if !ok {
 			return "", false
 		}

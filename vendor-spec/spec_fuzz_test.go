@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/rvendor/rvendor/internal/tomltest"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
@@ -368,7 +369,7 @@ func FuzzAddComponent(f *testing.F) {
 		case vendorspec.KindRustSrc, vendorspec.KindRustcSrc:
 			want.Root = "library"
 		case vendorspec.KindArchive:
-			want.Root = commonTop(want.Paths)
+			want.Root = vendorspec.CommonTop(want.Paths)
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("the added component reads back as\n%+v\nwant\n%+v\n%s", got, want, sf.Bytes())
@@ -376,48 +377,11 @@ func FuzzAddComponent(f *testing.F) {
 	})
 }
 
-// commonTop returns the first element all paths share, or "".
-func commonTop(paths []string) string {
-	top := ""
-	for i, p := range paths {
-		first, _, _ := strings.Cut(p, "/")
-		if i == 0 {
-			top = first
-		} else if first != top {
-			return ""
-		}
-	}
-	return top
-}
-
-// tomlString writes s as a TOML basic string, or says it cannot be (TOML
-// text is UTF-8).
-func tomlString(s string) (string, bool) {
-	if !utf8.ValidString(s) {
-		return "", false
-	}
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\u%04X`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String(), true
-}
-
 // tomlList writes l as a TOML array of basic strings.
 func tomlList(l []string) (string, bool) {
 	parts := make([]string, len(l))
 	for i, s := range l {
-		q, ok := tomlString(s)
+		q, ok := tomltest.String(s)
 		if !ok {
 			return "", false
 		}

@@ -1,17 +1,16 @@
 package rustdist_test
 
 import (
-	"fmt"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/rvendor/rvendor/fetch/rustdist"
+	"github.com/rvendor/rvendor/internal/tomltest"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
@@ -142,7 +141,7 @@ func FuzzParseVersion(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		v, err := rustdist.ParseVersion(s)
-		if q, ok := fzTOMLString(s); ok {
+		if q, ok := tomltest.String(s); ok {
 			spec := "version = 1\n[[component]]\nname = \"rust-library\"\nkind = \"rust-src\"\nversion = " + q + "\npaths = [\"library/core\"]\ndest = \"rust/vendor/library\"\n"
 			if _, serr := vendorspec.Parse("rvendor.toml", []byte(spec)); (serr == nil) != (err == nil) {
 				t.Errorf("version %q: rustdist says %v, the spec says %v", s, err, serr)
@@ -168,27 +167,6 @@ func FuzzParseVersion(f *testing.F) {
 			t.Errorf("%q: manifest path %q, want %q", s, v.ManifestPath(), want)
 		}
 	})
-}
-
-// fzTOMLString writes s as a TOML basic string, or says it cannot be.
-func fzTOMLString(s string) (string, bool) {
-	if !utf8.ValidString(s) {
-		return "", false
-	}
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\u%04X`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String() + `"`, true
 }
 
 // FuzzParseSHA256File parses arbitrary .sha256 files. An accepted file

@@ -1,0 +1,4 @@
+package vendorspec
+
+// CommonTop is commonTop, for the external tests.
+var CommonTop = commonTop
