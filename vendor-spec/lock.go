@@ -44,6 +44,15 @@ type LockedComponent struct {
 	Exclude []string `toml:"exclude,omitempty,multiline"`
 	Dest    string   `toml:"dest"`
 	License string   `toml:"license,omitempty"`
+	// SPDXHeader and Readme are the spec's declared transformations
+	// (spdx-header, readme). Stamped lists the files (relative to dest)
+	// the SPDX header was added to, before the patch queue; Generated
+	// the files rvendor wrote itself (README.md), after it. Both are
+	// changed from upstream without a patch, and verify accepts them.
+	SPDXHeader string   `toml:"spdx-header,omitempty"`
+	Readme     bool     `toml:"readme,omitempty"`
+	Stamped    []string `toml:"stamped,omitempty,multiline"`
+	Generated  []string `toml:"generated,omitempty"`
 
 	// Manifest, ManifestSHA256 and Signer record what was checked for a
 	// component from the Rust distribution server: the channel manifest's
@@ -103,6 +112,12 @@ type LockedPatch struct {
 	Name   string   `toml:"name"`   // file name in the patches folder, e.g. "0001-add-try_push.patch"
 	SHA256 string   `toml:"sha256"` // of the patch file's bytes
 	Files  []string `toml:"files,multiline"`
+}
+
+// Transformed reports whether rvendor itself changed path from upstream:
+// stamped with the SPDX header, or generated.
+func (c *LockedComponent) Transformed(path string) bool {
+	return slices.Contains(c.Stamped, path) || slices.Contains(c.Generated, path)
 }
 
 // PatchedBy returns the names of the patches that touch path, in queue

@@ -82,6 +82,9 @@ func checkLockedComponent(c *LockedComponent, at func(string) string, fail func(
 	if !paths("paths", c.Paths, sourcePath) || !paths("added", c.Added, sourcePath) {
 		return false
 	}
+	if !paths("stamped", c.Stamped, destPath) || !paths("generated", c.Generated, destPath) {
+		return false
+	}
 	for j, g := range c.Exclude {
 		if why, _ := checkPattern(g); why != "" {
 			return fail(at(fmt.Sprintf("exclude[%d]", j)), "security error: component %s has exclude pattern %q, which is not valid: it %s", c.Name, g, why)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -138,6 +139,10 @@ func (d *decoder) decode(s *Spec) {
 		"sources":   d.sourcesTable(&s.Sources),
 		"policy":    d.policyTable(&s.Policy),
 	}
+	named["policy.licenses"] = d.licensesTable(&s.Policy.Licenses, "")
+	for _, r := range Roles() {
+		named["policy.licenses."+r] = d.licensesTable(&s.Policy.Licenses, r)
+	}
 	seen := map[string]Position{} // named table -> its first header
 	cur := d.topTable(s)
 	for d.p.NextExpression() {
@@ -171,6 +176,10 @@ func (d *decoder) header(s *Spec, e *unstable.Node, named map[string]*table, see
 		return t
 	case name == "component" && array:
 		return d.componentTable(s, kpos)
+	case name == "policy.licenses.exception" && array:
+		return d.exceptionTable(&s.Policy.Licenses, kpos)
+	case name == "policy.licenses.clarify" && array:
+		return d.clarifyTable(&s.Policy.Licenses, kpos)
 	case name == "component":
 		d.errorf(kpos, "write [[component]] with double brackets", "[component] must be an array of tables")
 		return d.componentTable(s, kpos)
@@ -179,7 +188,7 @@ func (d *decoder) header(s *Spec, e *unstable.Node, named map[string]*table, see
 	if array {
 		brackets = "[[%s]]"
 	}
-	d.errorf(kpos, "the tables are [toolchain], [sources], [policy] and [[component]]", "unknown table "+brackets, name)
+	d.errorf(kpos, "the tables are [toolchain], [sources], [policy], [policy.licenses] (with [policy.licenses.built-in], [policy.licenses.host-tool], [[policy.licenses.exception]], [[policy.licenses.clarify]]) and [[component]]", "unknown table "+brackets, name)
 	return &table{pos: Positions{}, set: func(string, *unstable.Node, Position) {}}
 }
 
@@ -257,7 +266,105 @@ func (d *decoder) policyTable(pol *Policy) *table {
 		case "network-allow":
 			pol.NetworkAllow = d.strs(key, v, pos, pol.Pos)
 		default:
-			d.unknown(key, pos, "[policy] keys are network-allow")
+			if rest, ok := strings.CutPrefix(key, "licenses."); ok {
+				d.licensesKey(&pol.Licenses, rest, v, pos)
+				return
+			}
+			d.unknown(key, pos, "[policy] keys are network-allow and the licenses table")
+		}
+	}
+	return t
+}
+
+// licensesTable is [policy.licenses], or with role set, its
+// [policy.licenses.ROLE] table.
+func (d *decoder) licensesTable(l *Licenses, role string) *table {
+	name := "policy.licenses"
+	if role != "" {
+		name += "." + role
+	}
+	t := &table{name: name, pos: Positions{}}
+	t.set = func(key string, v *unstable.Node, pos Position) {
+		if role != "" {
+			key = role + "." + key
+		}
+		d.licensesKey(l, key, v, pos)
+	}
+	return t
+}
+
+// licensesKey sets key (below policy.licenses) of l.
+func (d *decoder) licensesKey(l *Licenses, key string, v *unstable.Node, pos Position) {
+	if l.Pos == nil {
+		l.Pos = Positions{}
+	}
+	r, rkey := &l.Rules, key
+	if role, rest, ok := strings.Cut(key, "."); ok && slices.Contains(Roles(), role) {
+		if l.Roles == nil {
+			l.Roles = map[string]*LicenseRules{}
+		}
+		if l.Roles[role] == nil {
+			l.Roles[role] = &LicenseRules{Pos: Positions{"": pos}}
+		}
+		r, rkey = l.Roles[role], rest
+	}
+	if r.Pos == nil {
+		r.Pos = Positions{}
+	}
+	r.Pos[rkey] = pos
+	switch rkey {
+	case "kernel":
+		r.Kernel = d.bool(key, v, pos)
+	case "allow":
+		r.Allow = d.strs(rkey, v, pos, r.Pos)
+	default:
+		d.unknown("policy.licenses."+key, pos, "[policy.licenses] keys are kernel and allow, and tables [policy.licenses.built-in], [policy.licenses.host-tool], [[policy.licenses.exception]] and [[policy.licenses.clarify]]")
+	}
+}
+
+// exceptionTable appends an exception to l, its header at header.
+func (d *decoder) exceptionTable(l *Licenses, header Position) *table {
+	x := &LicenseException{Pos: Positions{"": header}}
+	l.Exceptions = append(l.Exceptions, x)
+	t := &table{name: "policy.licenses.exception", pos: x.Pos}
+	t.set = func(key string, v *unstable.Node, pos Position) {
+		switch key {
+		case "component":
+			x.Component = d.str(key, v, pos)
+		case "crate":
+			x.Crate = d.str(key, v, pos)
+		case "license":
+			x.License = d.str(key, v, pos)
+		case "reason":
+			x.Reason = d.str(key, v, pos)
+		default:
+			d.unknown(key, pos, "[[policy.licenses.exception]] keys are component, crate, license and reason")
+		}
+	}
+	return t
+}
+
+// clarifyTable appends a clarification to l, its header at header.
+func (d *decoder) clarifyTable(l *Licenses, header Position) *table {
+	c := &Clarification{Pos: Positions{"": header}}
+	l.Clarifications = append(l.Clarifications, c)
+	t := &table{name: "policy.licenses.clarify", pos: c.Pos}
+	t.set = func(key string, v *unstable.Node, pos Position) {
+		switch key {
+		case "component":
+			c.Component = d.str(key, v, pos)
+		case "crate":
+			c.Crate = d.str(key, v, pos)
+		case "path":
+			c.Path = d.str(key, v, pos)
+		case "sha256":
+			c.SHA256 = d.str(key, v, pos)
+		case "license":
+			c.License = d.str(key, v, pos)
+		case "reason":
+			c.Reason = d.str(key, v, pos)
+		default:
+			d.unknown(key, pos, "[[policy.licenses.clarify]] keys are component, crate, path, sha256, license and reason")
 		}
 	}
 	return t
@@ -299,8 +406,14 @@ func (d *decoder) componentTable(s *Spec, header Position) *table {
 			c.License = d.str(key, v, pos)
 		case "patches":
 			c.Patches = d.str(key, v, pos)
+		case "role":
+			c.Role = d.str(key, v, pos)
+		case "spdx-header":
+			c.SPDXHeader = d.str(key, v, pos)
+		case "readme":
+			c.Readme = d.bool(key, v, pos)
 		default:
-			d.unknown(key, pos, "[[component]] keys are name, kind, version, url, sha256, crate, lockfile, platforms, root, paths, exclude, dest, license and patches")
+			d.unknown(key, pos, "[[component]] keys are name, kind, version, url, sha256, crate, lockfile, platforms, root, paths, exclude, dest, license, patches, role, spdx-header and readme")
 		}
 	}
 	return t

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,6 +108,20 @@ func TestParseErrors(t *testing.T) {
 		{"archive not tar", "version = 1\n[[component]]\nname = \"a\"\nkind = \"archive\"\nversion = \"1\"\nurl = \"https://x/a.zip\"\nsha256 = \"" + strings.Repeat("a", 64) + "\"\ndest = \"d\"\n", "6:1", "is not a .tar.gz, .tar.xz or .tar.zst archive"},
 		{"table twice", "version = 1\n[toolchain]\n[toolchain]\n", "3:2", "[toolchain] is written twice"},
 		{"component table", "version = 1\n[component]\n", "2:2", "must be an array of tables"},
+		// Issue 11: roles, transformations and the license policy.
+		{"bad role", comp("dest = \"d\"\nrole = \"host\"\n"), "8:1", `unknown role "host"`},
+		{"bad spdx-header", comp("dest = \"d\"\nspdx-header = \"MIT/Apache-2.0\"\n"), "8:1", `spdx-header "MIT/Apache-2.0" is not a valid SPDX expression`},
+		{"crate spdx-header", "version = 1\n[[component]]\nname = \"b\"\nkind = \"crate\"\nversion = \"0.60.1\"\ndest = \"v\"\nspdx-header = \"MIT\"\n", "7:1", `spdx-header cannot be used with kind = "crate"`},
+		{"crate readme", "version = 1\n[[component]]\nname = \"b\"\nkind = \"crate\"\nversion = \"0.60.1\"\ndest = \"v\"\nreadme = true\n", "7:1", `readme cannot be used with kind = "crate"`},
+		{"unknown licenses key", "version = 1\n[policy.licenses]\nkernal = true\n", "3:1", `unknown key "policy.licenses.kernal"`},
+		{"bad allow entry", "version = 1\n[policy.licenses]\nallow = [\"MIT\", \"Nope-1.0\"]\n", "3:17", `allow entry "Nope-1.0" is not a valid SPDX expression`},
+		{"role allow entry", "version = 1\n[policy.licenses.host-tool]\nallow = [\"MIT AND\"]\n", "3:10", `allow entry "MIT AND" is not a valid SPDX expression`},
+		{"dotted licenses key", "version = 1\n[policy]\nlicenses.kernel = 1\n", "3:1", "kernel"},
+		{"exception no reason", comp("dest = \"d\"\n[[policy.licenses.exception]]\ncomponent = \"c\"\nlicense = \"MIT\"\n"), "8:3", "reason is missing"},
+		{"exception no component", comp("dest = \"d\"\n[[policy.licenses.exception]]\ncomponent = \"x\"\nlicense = \"MIT\"\nreason = \"r\"\n"), "9:1", `no component "x"`},
+		{"clarify bad sha", comp("dest = \"d\"\n[[policy.licenses.clarify]]\ncomponent = \"c\"\npath = \"LICENSE\"\nsha256 = \"abc\"\nlicense = \"MIT\"\nreason = \"r\"\n"), "11:1", `sha256 "abc" is not a sha256`},
+		{"clarify bad path", comp("dest = \"d\"\n[[policy.licenses.clarify]]\ncomponent = \"c\"\npath = \"../LICENSE\"\nsha256 = \"" + strings.Repeat("a", 64) + "\"\nlicense = \"MIT\"\nreason = \"r\"\n"), "10:1", `path "../LICENSE"`},
+		{"exception array", "version = 1\n[policy.licenses.exception]\n", "2:2", "unknown table"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := vendorspec.Parse("rvendor.toml", []byte(tc.src))
@@ -257,5 +272,82 @@ func TestStale(t *testing.T) {
 	st := c.Stale(lc)
 	if len(st) != 2 || !strings.HasPrefix(st[0], `version: spec says "1.2.0", lock has "1.1.0"`) || !strings.HasPrefix(st[1], "paths:") {
 		t.Errorf("Stale = %q", st)
+	}
+}
+
+// TestParseLicensePolicy: [policy.licenses], its role tables, exceptions
+// and clarifications, and the component keys of issue 11, read back with
+// their values and positions.
+func TestParseLicensePolicy(t *testing.T) {
+	src := `version = 1
+
+[policy.licenses]
+kernel = true
+allow = ["MIT"]
+
+[policy.licenses.host-tool]
+allow = ["MIT", "BSD-3-Clause"]
+
+[[policy.licenses.exception]]
+component = "bindgen"
+crate = "unicode-ident@1.0.5"
+license = "(MIT OR Apache-2.0) AND Unicode-DFS-2016"
+reason = "reviewed"
+
+[[policy.licenses.clarify]]
+component = "bindgen"
+crate = "ring@0.16.20"
+path = "LICENSE"
+sha256 = "` + strings.Repeat("0", 64) + `"
+license = "ISC AND MIT AND OpenSSL"
+reason = "read by hand"
+
+[[component]]
+name = "bindgen"
+kind = "crate"
+version = "0.60.1"
+dest = "tools/bindgen/vendor"
+role = "host-tool"
+
+[[component]]
+name = "alloc"
+kind = "rust-src"
+version = "1.63.0"
+paths = ["library/alloc"]
+dest = "rust/alloc"
+spdx-header = "Apache-2.0 OR MIT"
+readme = true
+`
+	s, err := vendorspec.Parse("rvendor.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &s.Policy.Licenses
+	if !l.Written() || !l.Rules.Kernel || !slices.Equal(l.Rules.Allow, []string{"MIT"}) {
+		t.Errorf("rules %+v", l.Rules)
+	}
+	if r := l.For(vendorspec.RoleHostTool); r.Kernel || !slices.Equal(r.Allow, []string{"MIT", "BSD-3-Clause"}) || r.Pos.At("allow[1]").Line != 8 {
+		t.Errorf("host-tool rules %+v", r)
+	}
+	if r := l.For(vendorspec.RoleBuiltIn); r != &l.Rules {
+		t.Errorf("built-in has no table: it takes the shared rules, got %+v", r)
+	}
+	if len(l.Exceptions) != 1 || l.Exceptions[0].Crate != "unicode-ident@1.0.5" || l.Exceptions[0].Pos.At("license").Line != 13 {
+		t.Errorf("exceptions %+v", l.Exceptions)
+	}
+	if len(l.Clarifications) != 1 || l.Clarifications[0].License != "ISC AND MIT AND OpenSSL" || l.Clarifications[0].Path != "LICENSE" {
+		t.Errorf("clarifications %+v", l.Clarifications)
+	}
+	b, a := s.Component("bindgen"), s.Component("alloc")
+	if b.RoleOf() != vendorspec.RoleHostTool || a.RoleOf() != vendorspec.RoleBuiltIn || a.SPDXHeader != "Apache-2.0 OR MIT" || !a.Readme {
+		t.Errorf("components %+v %+v", b, a)
+	}
+	if lc := a.Locked(); lc.SPDXHeader != a.SPDXHeader || !lc.Readme {
+		t.Errorf("Locked() drops the transformations: %+v", lc)
+	}
+	lc := a.Locked()
+	lc.SPDXHeader = ""
+	if st := a.Stale(lc); len(st) != 1 || !strings.Contains(st[0], "spdx-header") {
+		t.Errorf("a changed spdx-header is not stale: %v", st)
 	}
 }

@@ -18,7 +18,7 @@ func (c *Component) Locked() *LockedComponent {
 		Name: c.Name, Kind: c.Kind, Version: c.Version,
 		URL: c.URL, SHA256: c.SHA256,
 		Root: c.Root, Paths: slices.Clone(c.Paths), Exclude: slices.Clone(c.Exclude),
-		Dest: c.Dest, License: c.License,
+		Dest: c.Dest, License: c.License, SPDXHeader: c.SPDXHeader, Readme: c.Readme,
 		Crate: c.Crate, Lockfile: c.Lockfile, Platforms: slices.Clone(c.Platforms),
 	}
 }
@@ -54,6 +54,10 @@ func (c *Component) Stale(lc *LockedComponent) []string {
 	list("exclude", c.Exclude, lc.Exclude)
 	cmp("dest", c.Dest, lc.Dest)
 	cmp("license", c.License, lc.License)
+	cmp("spdx-header", c.SPDXHeader, lc.SPDXHeader)
+	if c.Readme != lc.Readme {
+		out = append(out, fmt.Sprintf("readme: spec says %v, lock has %v", c.Readme, lc.Readme))
+	}
 	return out
 }
 

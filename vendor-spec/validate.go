@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -46,6 +47,7 @@ func validate(s *Spec, d *decoder) {
 	}
 	validateToolchain(&s.Toolchain, d)
 	validateSources(&s.Sources, d)
+	validatePolicy(s, d)
 
 	names := map[string]*Component{}
 	for i, c := range s.Components {
@@ -180,7 +182,28 @@ func validateComponent(c *Component, i int, d *decoder) {
 	validateSelection(c, what, d)
 	validateDest(c, what, d)
 	if c.License != "" {
-		validateLicense(c, what, d)
+		validateLicense(c.License, c.Pos.At("license"), what+": license", d)
+	}
+	validateTransforms(c, what, d)
+}
+
+// validateTransforms checks role, spdx-header and readme.
+func validateTransforms(c *Component, what string, d *decoder) {
+	if c.Role != "" && !slices.Contains(Roles(), c.Role) {
+		d.errorf(c.Pos.At("role"), `write role = "built-in" (compiled into the kernel; the default) or "host-tool" (runs on the build machine only)`,
+			"%s: unknown role %q", what, c.Role)
+	}
+	if c.SPDXHeader != "" {
+		if c.Kind == KindCrate {
+			d.errorf(c.Pos.At("spdx-header"), "remove spdx-header: each crate carries its own license, and cargo checks every vendored file against .cargo-checksum.json",
+				"%s: spdx-header cannot be used with kind = \"crate\"", what)
+		} else {
+			validateLicense(c.SPDXHeader, c.Pos.At("spdx-header"), what+": spdx-header", d)
+		}
+	}
+	if c.Readme && c.Kind == KindCrate {
+		d.errorf(c.Pos.At("readme"), "remove readme: a crate component's dest is a cargo directory source, which holds crate folders only",
+			"%s: readme cannot be used with kind = \"crate\"", what)
 	}
 }
 
@@ -453,18 +476,18 @@ func rustVersion(v string) bool {
 	return err == nil
 }
 
-func validateLicense(c *Component, what string, d *decoder) {
-	at := c.Pos.At("license")
-	lic := c.License
+// validateLicense checks the SPDX expression lic written at at; what
+// names it in messages ("component alloc: license").
+func validateLicense(lic string, at Position, what string, d *decoder) {
 	hint := `write an SPDX expression such as "MIT OR Apache-2.0" (see https://spdx.org/licenses/)`
 	if strings.Contains(lic, "/") && !strings.Contains(lic, " ") {
 		hint = fmt.Sprintf("write %q: the slash form is Cargo's old syntax, not SPDX", strings.ReplaceAll(lic, "/", " OR "))
 	}
 	if _, err := spdxexp.ExtractLicenses(lic); err != nil {
-		d.errorf(at, hint, "%s: license %q is not a valid SPDX expression: %v", what, lic, err)
+		d.errorf(at, hint, "%s %q is not a valid SPDX expression: %v", what, lic, err)
 		return
 	}
 	if ok, bad := spdxexp.ValidateLicenses([]string{lic}); !ok {
-		d.errorf(at, hint, "%s: license %q is not a valid SPDX expression (unknown: %s)", what, lic, strings.Join(bad, ", "))
+		d.errorf(at, hint, "%s %q is not a valid SPDX expression (unknown: %s)", what, lic, strings.Join(bad, ", "))
 	}
 }
