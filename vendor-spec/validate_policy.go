@@ -5,8 +5,6 @@ import (
 	"strings"
 )
 
-
-
 // validatePolicy checks [policy.licenses]: every expression parses, every
 // exception and clarification names a component of the spec, has a
 // license and a reason, and a clarification pins a clean path by a full
