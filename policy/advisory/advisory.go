@@ -28,6 +28,10 @@ const (
 // Advisory is one advisory: the TOML front matter of its file, and the
 // title and description of its Markdown body.
 type Advisory struct {
+	// ID ("RUSTSEC-2024-0006", or a CVE id under rust/), Package (the
+	// crate's name, or std, cargo, ...) and URL are the [advisory] fields;
+	// Title is the body's first "# " heading and Description the Markdown
+	// after it.
 	ID, Package, Title, Description, URL string
 	Date                                 time.Time // [advisory] date, UTC midnight
 	Aliases, Related, Categories         []string

@@ -37,8 +37,9 @@ type DBInfo struct {
 	Advisories int // advisories loaded, withdrawn ones included
 }
 
-// Report is the result of Check. Every list is sorted by package name,
-// version, Where, then advisory ID.
+// Report is the result of Check. Every list of findings is sorted by
+// package name, version (by precedence), collection, Where, then advisory
+// ID.
 type Report struct {
 	Vulnerabilities []Finding // advisories without an informational kind
 	Informational   []Finding // unmaintained, unsound, notice, ...
@@ -88,6 +89,7 @@ type StaleError struct {
 	MaxAge time.Duration // the limit
 }
 
+// Error says how old the newest advisory is and what the limit is.
 func (e *StaleError) Error() string {
 	if e.Newest.IsZero() {
 		return "advisory database is stale: it holds no advisory"

@@ -30,10 +30,11 @@ type LoadError struct {
 	Err  error
 }
 
-func (e *LoadError) Error() string { return e.File + ": " + e.Err.Error() }
+// Error returns "FILE: REASON".
+func (e LoadError) Error() string { return e.File + ": " + e.Err.Error() }
 
 // Unwrap returns the reason.
-func (e *LoadError) Unwrap() error { return e.Err }
+func (e LoadError) Unwrap() error { return e.Err }
 
 // DB is an advisory database read by Load.
 type DB struct {

@@ -174,6 +174,19 @@ func (r Req) String() string {
 	return strings.Join(parts, ", ")
 }
 
+// MarshalText returns String, so that a Req is a string in JSON.
+func (r Req) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText parses text with ParseReq.
+func (r *Req) UnmarshalText(text []byte) error {
+	p, err := ParseReq(string(text))
+	if err != nil {
+		return err
+	}
+	*r = p
+	return nil
+}
+
 func (c comparator) String() string {
 	s := opText[c.op] + strconv.FormatUint(c.major, 10)
 	switch {

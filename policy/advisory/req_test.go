@@ -1,6 +1,7 @@
 package advisory_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -152,5 +153,33 @@ func TestParseReqRejects(t *testing.T) {
 		if !strings.Contains(err.Error(), fmt.Sprintf("%q", in)) {
 			t.Errorf("ParseReq(%q): error %q does not quote the input", in, err)
 		}
+	}
+}
+
+// TestJSON checks that requirements and versions are strings in JSON, as
+// in an advisory, and read back.
+func TestJSON(t *testing.T) {
+	in := struct {
+		Patched []advisory.Req
+		Version advisory.Version
+	}{[]advisory.Req{mustReq(t, ">= 1.2.3, < 1.3.0"), mustReq(t, "*")}, mustVersion(t, "1.0.0-rc.1+b")}
+	data, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// encoding/json escapes < and > as \u003c and \u003e.
+	if want := `{"Patched":["\u003e=1.2.3, \u003c1.3.0","*"],"Version":"1.0.0-rc.1+b"}`; string(data) != want {
+		t.Errorf("JSON %s, want %s", data, want)
+	}
+	out := in
+	out.Patched, out.Version = nil, advisory.Version{}
+	if err := json.Unmarshal(data, &out); err != nil || out.Version != in.Version || len(out.Patched) != 2 || out.Patched[0].String() != ">=1.2.3, <1.3.0" {
+		t.Errorf("read back as %+v, %v", out, err)
+	}
+	if err := json.Unmarshal([]byte(`{"Patched":["1.2.3 - 2"]}`), &out); err == nil || !strings.Contains(err.Error(), `"1.2.3 - 2"`) {
+		t.Errorf("a bad requirement in JSON: %v", err)
+	}
+	if err := json.Unmarshal([]byte(`{"Version":"1.2"}`), &out); err == nil || !strings.Contains(err.Error(), `"1.2"`) {
+		t.Errorf("a bad version in JSON: %v", err)
 	}
 }

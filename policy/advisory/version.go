@@ -138,6 +138,19 @@ func (v Version) String() string {
 	return s
 }
 
+// MarshalText returns String, so that a Version is a string in JSON.
+func (v Version) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText parses text with ParseVersion.
+func (v *Version) UnmarshalText(text []byte) error {
+	p, err := ParseVersion(string(text))
+	if err != nil {
+		return err
+	}
+	*v = p
+	return nil
+}
+
 // Compare returns -1, 0 or 1 as v has lower, equal or higher precedence
 // than w under SemVer 2.0: numbers first, then a pre-release is below its
 // release, and pre-releases compare identifier by identifier (numeric
