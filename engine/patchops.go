@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path"
@@ -186,6 +187,9 @@ func (e *Engine) Record(ctx context.Context, ws *tree.Workspace, name string, o 
 	}
 	nlc := *lc
 	nlc.Patches = append(slices.Clone(lc.Patches), vendorspec.LockedPatch{Name: pname, SHA256: rec.SHA256, Files: rec.Paths()})
+	if have, err = e.regenerate(txn, &nlc, have, exp, append(slices.Clone(exp.Queue), rec)); err != nil {
+		return nil, err
+	}
 	if err := e.stageState(txn, &nlc, have, exp.Pristine); err != nil {
 		return nil, err
 	}
@@ -197,6 +201,31 @@ func (e *Engine) Record(ctx context.Context, ws *tree.Workspace, name string, o 
 		return nil, err
 	}
 	return &Recorded{Name: pname, Path: rel, SHA256: rec.SHA256, Stats: stats}, nil
+}
+
+// regenerate rewrites the generated README of a component whose queue
+// becomes queue (nlc holds its new lock entry): the file is written into
+// dest by the transaction, and have (the snapshot's files) is returned
+// with its new hash. A queue that changes README.md is refused.
+func (e *Engine) regenerate(txn *tree.Txn, nlc *vendorspec.LockedComponent, have []tree.File, exp *Expected, queue []*patch.Patch) ([]tree.File, error) {
+	if !nlc.Readme {
+		return have, nil
+	}
+	if err := refuseGeneratedPatches(nlc); err != nil {
+		return nil, err
+	}
+	text := readmeText(nlc, exp.Pristine, subjectsOf(queue))
+	if err := txn.WriteFile(path.Join(nlc.Dest, ReadmeName), text); err != nil {
+		return nil, err
+	}
+	nlc.Generated = []string{ReadmeName}
+	out := slices.Clone(have)
+	for i := range out {
+		if out[i].Path == ReadmeName {
+			out[i].SHA256, out[i].Size = sha256.Sum256(text), int64(len(text))
+		}
+	}
+	return out, nil
 }
 
 // stageState stages the lock and sum with lc's tree set to files (and
@@ -256,20 +285,23 @@ func (e *Engine) Drop(ctx context.Context, ws *tree.Workspace, name, which strin
 	if err != nil {
 		return nil, err
 	}
-	if _, err := e.extractPristine(ctx, lc, fresh, false); err != nil {
+	if _, err := e.extractBase(ctx, lc, fresh, false); err != nil {
 		return nil, err
 	}
 	if err := applyQueue(rest, fresh, "pristine upstream without "+dropped.Name); err != nil {
 		return nil, failed(err, "drop the patches that depend on "+dropped.Name+" first")
 	}
-	files, _, err := tree.Scan(ctx, fresh, 0)
-	if err != nil {
-		return nil, err
-	}
 	nlc := *lc
 	nlc.Patches = nil
 	for _, q := range rest {
 		nlc.Patches = append(nlc.Patches, vendorspec.LockedPatch{Name: q.Name, SHA256: q.SHA256, Files: q.Paths()})
+	}
+	if _, err := writeReadme(&nlc, fresh, exp.Pristine, subjectsOf(rest)); err != nil {
+		return nil, err
+	}
+	files, _, err := tree.Scan(ctx, fresh, 0)
+	if err != nil {
+		return nil, err
 	}
 	if err := e.stageState(txn, &nlc, files, exp.Pristine); err != nil {
 		return nil, err

@@ -137,9 +137,14 @@ type Expected struct {
 }
 
 // buildExpected extracts the pristine files of lc into dir and, unless
-// pristineOnly, applies c's patch queue. It never downloads.
+// pristineOnly, applies its SPDX headers, c's patch queue and writes its
+// README: what dest must hold. It never downloads.
 func (e *Engine) buildExpected(ctx context.Context, c *vendorspec.Component, lc *vendorspec.LockedComponent, dir string, pristineOnly bool) (*Expected, error) {
-	files, err := e.extractPristine(ctx, lc, dir, false)
+	extract := e.extractBase
+	if pristineOnly {
+		extract = e.extractPristine
+	}
+	files, err := extract(ctx, lc, dir, false)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +154,12 @@ func (e *Engine) buildExpected(ctx context.Context, c *vendorspec.Component, lc 
 	}
 	if !pristineOnly {
 		if err := applyQueue(x.Queue, dir, "pristine "+lc.Name+" "+lc.Version); err != nil {
+			return nil, err
+		}
+		// The generated README as the lock's queue makes it: a copy of
+		// lc, whose Generated writeReadme sets.
+		l := *lc
+		if _, err := writeReadme(&l, dir, files, subjectsOf(x.Queue)); err != nil {
 			return nil, err
 		}
 	}

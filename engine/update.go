@@ -45,6 +45,8 @@ type ComponentResult struct {
 	Upstream string `json:"upstream"`
 	Tree     string `json:"tree"`
 	Patches  int    `json:"-"`
+	// Licenses lists how its licenses changed, when its version did.
+	Licenses []LicenseChange `json:"licenses,omitempty"`
 }
 
 func resultOf(lc *vendorspec.LockedComponent, dest, status string) ComponentResult {
@@ -127,6 +129,12 @@ func (e *Engine) Update(ctx context.Context, ws *tree.Workspace, o UpdateOptions
 				return nil, componentErr(ch.C.Name, err)
 			}
 			ch.Dir, ch.Lock, ch.Pristine = s.Dir, s.Lock, s.Files
+			if err := refuseReadmeClash(ch.C, s.Files); err != nil {
+				return nil, err
+			}
+			if err := e.stamp(ctx, ch.Lock, ch.Dir, ch.Pristine); err != nil {
+				return nil, componentErr(ch.C.Name, err)
+			}
 			if err := e.startCarry(ch); err != nil {
 				return nil, componentErr(ch.C.Name, err)
 			}
@@ -236,9 +244,14 @@ func (e *Engine) commit(ctx context.Context, ws *tree.Workspace, txn *tree.Txn, 
 				return nil, err
 			}
 		}
+		cr := resultOf(ch.Lock, ch.C.Dest, "updated")
+		cr.Licenses = licenseDiff(ch.Old, ch.Lock, p.Sum.Files[ch.C.Name], ch.Files)
+		for _, d := range cr.Licenses {
+			e.say(fmt.Sprintf("%s: %s", ch.C.Name, d))
+		}
 		lock.Set(ch.Lock)
 		sum.SetComponent(ch.C.Name, ch.Files, ch.Pristine)
-		res.Components = append(res.Components, resultOf(ch.Lock, ch.C.Dest, "updated"))
+		res.Components = append(res.Components, cr)
 	}
 	for _, lc := range u.removed {
 		if !u.force {

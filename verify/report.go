@@ -60,6 +60,11 @@ type ComponentReport struct {
 	// Patched lists files that differ from upstream by recorded patches
 	// and are exactly as the patch queue makes them: not drift.
 	Patched []PatchedFile `json:"patched"`
+	// Stamped counts the files rvendor stamped with the spec's
+	// spdx-header (rvendor.lock lists them); Generated lists the files
+	// it wrote itself (README.md). Neither is drift.
+	Stamped   int      `json:"stamped"`
+	Generated []string `json:"generated,omitempty"`
 	// Modified lists files whose content differs from the sum: undeclared
 	// edits, neither upstream's nor made by a recorded patch.
 	Modified []string `json:"modified"`

@@ -133,9 +133,9 @@ func checkSumAgainstLock(lock *vendorspec.Lock, sum *vendorspec.Sum) error {
 				Detail: fmt.Sprintf("the pristine files recorded in rvendor.sum hash to %s, rvendor.lock records upstream %s", up, lc.Upstream)}
 		}
 		for path := range sum.Pristine[lc.Name] {
-			if len(lc.PatchedBy(path)) == 0 {
+			if len(lc.PatchedBy(path)) == 0 && !lc.Transformed(path) {
 				return &SumMismatchError{Component: lc.Name,
-					Detail: fmt.Sprintf("rvendor.sum records %s as changed from upstream, but no patch in rvendor.lock touches it", path)}
+					Detail: fmt.Sprintf("rvendor.sum records %s as changed from upstream, but no patch in rvendor.lock touches it and rvendor did not stamp or generate it", path)}
 			}
 		}
 		// The lock seals every field of the sum (modes and sizes too);
@@ -361,8 +361,13 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 	}
 	sort.Strings(patched)
 	for _, p := range patched {
-		cr.Patched = append(cr.Patched, PatchedFile{Path: p, Patches: lc.PatchedBy(p)})
+		by := lc.PatchedBy(p)
+		if len(by) == 0 && lc.Transformed(p) {
+			continue // stamped or generated, and counted below
+		}
+		cr.Patched = append(cr.Patched, PatchedFile{Path: p, Patches: by})
 	}
+	cr.Stamped, cr.Generated = len(lc.Stamped), slices.Clone(lc.Generated)
 	cr.CrateFiles = crateFiles(cr, lc.Crates)
 	if cr.Status == StatusClean && cr.Drifted() {
 		cr.Status = StatusDrift

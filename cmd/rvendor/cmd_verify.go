@@ -35,8 +35,10 @@ kind of entry, and every component whose spec changed since the last update.
 
 Each file is in one of three states: as upstream has it; changed by a
 recorded patch of the component's queue (listed as "patched", with the
-patch's name; not drift); or an undeclared edit (modified, added, deleted,
-mode), which is drift: "rvendor diff" shows it and "rvendor patch record"
+patch's name; not drift); changed by rvendor itself as the spec declares
+(an SPDX header stamped by spdx-header, README.md written by readme;
+counted as "stamped" and "generated", not drift); or an undeclared edit
+(modified, added, deleted, mode), which is drift: "rvendor diff" shows it and "rvendor patch record"
 turns it into a patch. rvendor.lock records the pristine upstream hash and
 the tree hash after the queue, and each patch file's sha256; rvendor.sum
 records the pristine version of each patched file, so verify checks both
@@ -51,7 +53,7 @@ written are always re-hashed. --no-cache hashes everything.
 With --json it prints a stable report: {"version":1,"status":"clean"|"drift",
 "components":[{"name","dest","status","hint","stale","modified","added",
 "deleted","mode":[{"path","want","got"}],"type":[{"path","want","got"}],
-"patches":[NAME...],"patched":[{"path","patches"}],
+"patches":[NAME...],"patched":[{"path","patches"}],"stamped":N,"generated":[PATH...],
 "crate_files":[{"path","crate","version","dir","file"}]}],
 "stats":{...}}. A component's status is clean, drift, stale (the spec changed
 since the last update), not-vendored, missing (dest is gone) or removed (no
@@ -182,6 +184,12 @@ func printVerify(g *globalOptions, rep *verify.Report) {
 		queue := ""
 		if n := len(c.Patches); n > 0 {
 			queue = fmt.Sprintf(", %d patch%s", n, map[bool]string{true: "", false: "es"}[n == 1])
+		}
+		if c.Stamped > 0 {
+			queue += fmt.Sprintf(", %d stamped", c.Stamped)
+		}
+		for _, f := range c.Generated {
+			queue += ", generated " + quote.Path(f)
 		}
 		if c.Status == verify.StatusClean {
 			if !g.Quiet {

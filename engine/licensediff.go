@@ -1,0 +1,112 @@
+package engine
+
+import (
+	"fmt"
+	"path"
+	"sort"
+
+	"github.com/rvendor/rvendor/policy/license"
+	"github.com/rvendor/rvendor/tree"
+	vendorspec "github.com/rvendor/rvendor/vendor-spec"
+)
+
+// LicenseChange is one difference in what a component's licenses are
+// between the locked version and the new one.
+type LicenseChange struct {
+	What string `json:"what"` // "license", "crate", "license file"
+	Name string `json:"name"` // the component, crate or file
+	Old  string `json:"old"`  // "" when added
+	New  string `json:"new"`  // "" when removed
+}
+
+// String renders c as one line.
+func (c LicenseChange) String() string {
+	switch {
+	case c.Old == "":
+		return fmt.Sprintf("%s %s added: %s", c.What, c.Name, c.New)
+	case c.New == "":
+		return fmt.Sprintf("%s %s removed (was %s)", c.What, c.Name, c.Old)
+	}
+	return fmt.Sprintf("%s %s: %s -> %s", c.What, c.Name, c.Old, c.New)
+}
+
+// licenseDiff lists how the licenses of a component change from old to
+// new: its declared license, each crate's (added, removed, changed) and
+// its license files (by sha256; oldFiles and newFiles are the sum's).
+// It is empty when the version did not change.
+func licenseDiff(old, new *vendorspec.LockedComponent, oldFiles, newFiles []tree.File) []LicenseChange {
+	if old == nil || old.Version == new.Version && old.Kind == new.Kind {
+		return nil
+	}
+	var out []LicenseChange
+	if old.License != new.License {
+		out = append(out, LicenseChange{What: "license", Name: new.Name, Old: orUnset(old.License), New: orUnset(new.License)})
+	}
+	type crate struct{ version, license string }
+	was := map[string]crate{}
+	for _, c := range old.Crates {
+		was[c.Name] = crate{c.Version, c.License}
+	}
+	now := map[string]crate{}
+	for _, c := range new.Crates {
+		now[c.Name] = crate{c.Version, c.License}
+	}
+	for name, n := range now {
+		o, ok := was[name]
+		switch {
+		case !ok:
+			out = append(out, LicenseChange{What: "crate", Name: name + " " + n.version, New: orUnset(n.license)})
+		case o.license != n.license:
+			out = append(out, LicenseChange{What: "crate", Name: name + " " + o.version + " -> " + n.version, Old: orUnset(o.license), New: orUnset(n.license)})
+		}
+	}
+	for name, o := range was {
+		if _, ok := now[name]; !ok {
+			out = append(out, LicenseChange{What: "crate", Name: name + " " + o.version, Old: orUnset(o.license)})
+		}
+	}
+	out = append(out, licenseFileDiff(oldFiles, newFiles)...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].What != out[j].What {
+			return out[i].What < out[j].What
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// licenseFileDiff lists the license files added, removed or changed.
+func licenseFileDiff(oldFiles, newFiles []tree.File) []LicenseChange {
+	lic := func(files []tree.File) map[string]string {
+		m := map[string]string{}
+		for _, f := range files {
+			if license.IsLicenseFile(path.Base(f.Path)) {
+				m[f.Path] = f.Hex()[:12]
+			}
+		}
+		return m
+	}
+	was, now := lic(oldFiles), lic(newFiles)
+	var out []LicenseChange
+	for p, h := range now {
+		switch o, ok := was[p]; {
+		case !ok:
+			out = append(out, LicenseChange{What: "license file", Name: p, New: "sha256 " + h})
+		case o != h:
+			out = append(out, LicenseChange{What: "license file", Name: p, Old: "sha256 " + o, New: "sha256 " + h + " (changed: read it)"})
+		}
+	}
+	for p, h := range was {
+		if _, ok := now[p]; !ok {
+			out = append(out, LicenseChange{What: "license file", Name: p, Old: "sha256 " + h})
+		}
+	}
+	return out
+}
+
+func orUnset(s string) string {
+	if s == "" {
+		return "(none declared)"
+	}
+	return s
+}
