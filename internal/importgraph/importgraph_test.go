@@ -14,6 +14,10 @@ var offline = []string{
 	"github.com/rvendor/rvendor/verify",
 	"github.com/rvendor/rvendor/tree",
 	"github.com/rvendor/rvendor/policy",
+	"github.com/rvendor/rvendor/policy/license",
+	"github.com/rvendor/rvendor/policy/audit",
+	"github.com/rvendor/rvendor/policy/advisory",
+	"github.com/rvendor/rvendor/inventory",
 }
 
 // forbidden are the packages that open network connections.

@@ -1,0 +1,78 @@
+package audit
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/rvendor/rvendor/policy/license"
+	vendorspec "github.com/rvendor/rvendor/vendor-spec"
+)
+
+func pkg(t *testing.T, id, comp, role, declared string) *Package {
+	t.Helper()
+	p := &Package{ID: id, Component: comp, Name: id, Role: role, Declared: declared, DeclaredIn: "Cargo.toml"}
+	if strings.Contains(id, "@") {
+		p.Crate = true
+		p.Name, p.Version, _ = strings.Cut(strings.TrimPrefix(id, comp+"/"), "@")
+	}
+	e, _, err := license.ParseDeclared(declared)
+	if err != nil {
+		p.DeclaredError = err.Error()
+		return p
+	}
+	p.expr, p.Concluded, p.ConcludedFrom = e, e.String(), "declared"
+	return p
+}
+
+// TestCheckRules: allowlists by satisfaction, per-role tables, exceptions
+// (used and unused, by crate name or name@version, whole component),
+// invalid and unknown licenses, strict ids.
+func TestCheckRules(t *testing.T) {
+	rep := &Report{Packages: []*Package{
+		pkg(t, "lib", "lib", vendorspec.RoleBuiltIn, "MIT OR Apache-2.0"),
+		pkg(t, "gpl", "gpl", vendorspec.RoleBuiltIn, "GPL-2.0-only"),
+		pkg(t, "b/a@1.0.0", "b", vendorspec.RoleHostTool, "Apache-2.0"),
+		pkg(t, "b/z@2.0.0", "b", vendorspec.RoleHostTool, "Zlib AND MIT"),
+		pkg(t, "b/bad@1.0.0", "b", vendorspec.RoleHostTool, "MIT AND"),
+	}}
+	rep.Packages = append(rep.Packages, &Package{ID: "b/none@1.0.0", Component: "b", Name: "none", Version: "1.0.0", Crate: true, Role: vendorspec.RoleHostTool})
+	pol := &vendorspec.Licenses{
+		Rules: vendorspec.LicenseRules{Allow: []string{"MIT", "GPL-2.0"}},
+		Roles: map[string]*vendorspec.LicenseRules{vendorspec.RoleHostTool: {Allow: []string{"MIT", "Apache-2.0"}}},
+		Exceptions: []*vendorspec.LicenseException{
+			{Component: "b", Crate: "z@2.0.0", License: "MIT AND Zlib", Reason: "zlib tables"},
+			{Component: "b", Crate: "a", License: "MIT", Reason: "wrong license: unused"},
+		},
+	}
+	got, err := Check(rep, pol, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"lib":          Pass,     // MIT satisfies the OR
+		"gpl":          Fail,     // GPL-2.0 is not GPL-2.0-only
+		"b/a@1.0.0":    Pass,     // the host-tool table allows it
+		"b/z@2.0.0":    Excepted, // Zlib is not allowed; the exception names an equivalent expression
+		"b/bad@1.0.0":  Fail,     // license-invalid
+		"b/none@1.0.0": Fail,     // license-unknown
+	}
+	rules := map[string]string{"gpl": RuleAllow, "b/bad@1.0.0": RuleInvalid, "b/none@1.0.0": RuleUnknown}
+	for _, v := range got.Verdicts {
+		if v.Result != want[v.ID] {
+			t.Errorf("%s: %s, want %s (%+v)", v.ID, v.Result, want[v.ID], v.Findings)
+		}
+		if r := rules[v.ID]; r != "" && (len(v.Findings) == 0 || v.Findings[0].Rule != r || v.Findings[0].Fix == "") {
+			t.Errorf("%s: findings %+v, want rule %s with a fix", v.ID, v.Findings, r)
+		}
+	}
+	if got.Failed != 3 || got.OK() {
+		t.Errorf("failed %d", got.Failed)
+	}
+	if len(got.UnusedExceptions) != 1 || !strings.HasPrefix(got.UnusedExceptions[0], "b/a (MIT)") {
+		t.Errorf("unused exceptions %v", got.UnusedExceptions)
+	}
+	// Kernel mode without LICENSES/ is refused, not passed.
+	if _, err := Check(rep, &vendorspec.Licenses{Rules: vendorspec.LicenseRules{Kernel: true}}, nil); err == nil || !strings.Contains(err.Error(), "LICENSES/") {
+		t.Errorf("kernel mode with no LICENSES/: %v", err)
+	}
+}
