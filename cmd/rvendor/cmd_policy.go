@@ -16,6 +16,8 @@ func newPolicyCommand(g *globalOptions) *cobra.Command {
 		Use:   "policy",
 		Short: "Check the tree against rvendor's policies",
 		Long: `Policy checks the tree against rvendor's policies. Its subcommands:
+  check         every policy at once: licenses ([policy.licenses]) and the
+                network lint
   lint-network  find build files and scripts that fetch from the network
 
 EXIT STATUS
@@ -27,7 +29,7 @@ EXIT STATUS
 			return usageErr(errors.New("policy needs a subcommand"), "see 'rvendor policy --help'")
 		},
 	}
-	cmd.AddCommand(newLintNetworkCommand(g))
+	cmd.AddCommand(newPolicyCheckCommand(g), newLintNetworkCommand(g))
 	return cmd
 }
 
@@ -102,27 +104,12 @@ func runLintNetwork(g *globalOptions, o *lintNetworkOptions) error {
 	if err != nil {
 		return err
 	}
-	allow := o.Allow
+	allow, err := networkAllow(p, o.Allow)
+	if err != nil {
+		return err
+	}
 	if p != nil {
 		root = p.Spec.Dir
-		// Reviewed exceptions from [policy] network-allow, checked at
-		// their place in the spec.
-		var bad vendorspec.ErrorList
-		for i, a := range p.Spec.Policy.NetworkAllow {
-			if _, err := policy.ParseAllow(a); err != nil {
-				bad = append(bad, &vendorspec.Error{Pos: p.Spec.Policy.Pos.At(fmt.Sprintf("network-allow[%d]", i)),
-					Msg: err.Error(), Hint: "write PATH:LINE, PATH, DIR/ or re:REGEXP"})
-			}
-		}
-		if len(bad) > 0 {
-			return bad
-		}
-		allow = append(append([]string(nil), p.Spec.Policy.NetworkAllow...), o.Allow...)
-	}
-	for _, a := range o.Allow {
-		if _, err := policy.ParseAllow(a); err != nil {
-			return usageErr(err, "write PATH:LINE, PATH, DIR/ or re:REGEXP")
-		}
 	}
 	start := time.Now()
 	r, err := policy.LintNetwork(root, policy.NetworkLintOptions{Allow: allow})
@@ -161,4 +148,30 @@ func runLintNetwork(g *globalOptions, o *lintNetworkOptions) error {
 			hint: "vendor what the fetch downloads, or, once reviewed, allow it with --allow PATH:LINE"}
 	}
 	return nil
+}
+
+// networkAllow returns the network lint's allowlist: the spec's
+// [policy] network-allow (checked at their place in the spec; p may be
+// nil) and the entries given with --allow.
+func networkAllow(p *project, flags []string) ([]string, error) {
+	var allow []string
+	if p != nil {
+		var bad vendorspec.ErrorList
+		for i, a := range p.Spec.Policy.NetworkAllow {
+			if _, err := policy.ParseAllow(a); err != nil {
+				bad = append(bad, &vendorspec.Error{Pos: p.Spec.Policy.Pos.At(fmt.Sprintf("network-allow[%d]", i)),
+					Msg: err.Error(), Hint: "write PATH:LINE, PATH, DIR/ or re:REGEXP"})
+			}
+		}
+		if len(bad) > 0 {
+			return nil, bad
+		}
+		allow = append(allow, p.Spec.Policy.NetworkAllow...)
+	}
+	for _, a := range flags {
+		if _, err := policy.ParseAllow(a); err != nil {
+			return nil, usageErr(err, "write PATH:LINE, PATH, DIR/ or re:REGEXP")
+		}
+	}
+	return append(allow, flags...), nil
 }

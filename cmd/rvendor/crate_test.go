@@ -24,7 +24,6 @@ import (
 // (the "lib" flavour's index) and $CRATES_LOCK (the closure's Cargo.lock).
 func TestCrateScript(t *testing.T) {
 	reg, srv := registry.Shared(t)
-	t.Cleanup(registry.Cleanup)
 	p := scriptParams(t, "testdata/crates")
 	setup := p.Setup
 	p.Setup = func(env *testscript.Env) error {

@@ -15,14 +15,16 @@ import (
 	"github.com/rvendor/rvendor/internal/archivetest"
 	"github.com/rvendor/rvendor/internal/distserver"
 	"github.com/rvendor/rvendor/internal/realdata"
+	"github.com/rvendor/rvendor/internal/registry"
 )
 
-// cleanupM runs the tests, then removes the archives the loopback servers
-// built for the whole process.
+// cleanupM runs the tests, then removes the archives and the crates
+// registry the loopback servers built for the whole process.
 type cleanupM struct{ m *testing.M }
 
 func (c cleanupM) Run() int {
 	defer distserver.Cleanup()
+	defer registry.Cleanup()
 	return c.m.Run()
 }
 
