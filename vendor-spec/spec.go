@@ -140,6 +140,7 @@ func (d *decoder) decode(s *Spec) {
 		"policy":    d.policyTable(&s.Policy),
 	}
 	named["policy.licenses"] = d.licensesTable(&s.Policy.Licenses, "")
+	named["policy.advisories"] = d.advisoriesTable(&s.Policy.Advisories)
 	for _, r := range Roles() {
 		named["policy.licenses."+r] = d.licensesTable(&s.Policy.Licenses, r)
 	}
@@ -180,6 +181,8 @@ func (d *decoder) header(s *Spec, e *unstable.Node, named map[string]*table, see
 		return d.exceptionTable(&s.Policy.Licenses, kpos)
 	case name == "policy.licenses.clarify" && array:
 		return d.clarifyTable(&s.Policy.Licenses, kpos)
+	case name == "policy.advisories.ignore" && array:
+		return d.ignoreTable(&s.Policy.Advisories, kpos)
 	case name == "component":
 		d.errorf(kpos, "write [[component]] with double brackets", "[component] must be an array of tables")
 		return d.componentTable(s, kpos)
@@ -188,7 +191,7 @@ func (d *decoder) header(s *Spec, e *unstable.Node, named map[string]*table, see
 	if array {
 		brackets = "[[%s]]"
 	}
-	d.errorf(kpos, "the tables are [toolchain], [sources], [policy], [policy.licenses] (with [policy.licenses.built-in], [policy.licenses.host-tool], [[policy.licenses.exception]], [[policy.licenses.clarify]]) and [[component]]", "unknown table "+brackets, name)
+	d.errorf(kpos, "the tables are [toolchain], [sources], [policy], [policy.licenses] (with [policy.licenses.built-in], [policy.licenses.host-tool], [[policy.licenses.exception]], [[policy.licenses.clarify]]), [policy.advisories] (with [[policy.advisories.ignore]]) and [[component]]", "unknown table "+brackets, name)
 	return &table{pos: Positions{}, set: func(string, *unstable.Node, Position) {}}
 }
 
@@ -270,7 +273,11 @@ func (d *decoder) policyTable(pol *Policy) *table {
 				d.licensesKey(&pol.Licenses, rest, v, pos)
 				return
 			}
-			d.unknown(key, pos, "[policy] keys are network-allow and the licenses table")
+			if rest, ok := strings.CutPrefix(key, "advisories."); ok {
+				d.advisoriesKey(&pol.Advisories, rest, v, pos)
+				return
+			}
+			d.unknown(key, pos, "[policy] keys are network-allow, and the tables [policy.licenses] and [policy.advisories]")
 		}
 	}
 	return t
@@ -320,6 +327,54 @@ func (d *decoder) licensesKey(l *Licenses, key string, v *unstable.Node, pos Pos
 	default:
 		d.unknown("policy.licenses."+key, pos, "[policy.licenses] keys are kernel and allow, and tables [policy.licenses.built-in], [policy.licenses.host-tool], [[policy.licenses.exception]] and [[policy.licenses.clarify]]")
 	}
+}
+
+// advisoriesTable is [policy.advisories].
+func (d *decoder) advisoriesTable(a *Advisories) *table {
+	if a.Pos == nil {
+		a.Pos = Positions{}
+	}
+	t := &table{name: "policy.advisories", pos: a.Pos}
+	t.set = func(key string, v *unstable.Node, pos Position) { d.advisoriesKey(a, key, v, pos) }
+	return t
+}
+
+// advisoriesKey sets key (below policy.advisories) of a.
+func (d *decoder) advisoriesKey(a *Advisories, key string, v *unstable.Node, pos Position) {
+	if a.Pos == nil {
+		a.Pos = Positions{}
+	}
+	a.Pos[key] = pos
+	switch key {
+	case "db":
+		a.DB = d.str(key, v, pos)
+	case "max-age-days":
+		a.MaxAgeDays = d.int(key, v, pos)
+	case "os":
+		a.OS = d.str(key, v, pos)
+	case "arch":
+		a.Arch = d.str(key, v, pos)
+	default:
+		d.unknown("policy.advisories."+key, pos, "[policy.advisories] keys are db, max-age-days, os and arch, and the table [[policy.advisories.ignore]]")
+	}
+}
+
+// ignoreTable appends an ignored advisory to a, its header at header.
+func (d *decoder) ignoreTable(a *Advisories, header Position) *table {
+	x := &AdvisoryIgnore{Pos: Positions{"": header}}
+	a.Ignore = append(a.Ignore, x)
+	t := &table{name: "policy.advisories.ignore", pos: x.Pos}
+	t.set = func(key string, v *unstable.Node, pos Position) {
+		switch key {
+		case "id":
+			x.ID = d.str(key, v, pos)
+		case "reason":
+			x.Reason = d.str(key, v, pos)
+		default:
+			d.unknown(key, pos, "[[policy.advisories.ignore]] keys are id and reason")
+		}
+	}
+	return t
 }
 
 // exceptionTable appends an exception to l, its header at header.

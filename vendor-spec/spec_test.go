@@ -122,6 +122,12 @@ func TestParseErrors(t *testing.T) {
 		{"clarify bad sha", comp("dest = \"d\"\n[[policy.licenses.clarify]]\ncomponent = \"c\"\npath = \"LICENSE\"\nsha256 = \"abc\"\nlicense = \"MIT\"\nreason = \"r\"\n"), "11:1", `sha256 "abc" is not a sha256`},
 		{"clarify bad path", comp("dest = \"d\"\n[[policy.licenses.clarify]]\ncomponent = \"c\"\npath = \"../LICENSE\"\nsha256 = \"" + strings.Repeat("a", 64) + "\"\nlicense = \"MIT\"\nreason = \"r\"\n"), "10:1", `path "../LICENSE"`},
 		{"exception array", "version = 1\n[policy.licenses.exception]\n", "2:2", "unknown table"},
+		// Issue 12: the advisory policy.
+		{"advisories no db", "version = 1\n[policy.advisories]\nmax-age-days = 30\n", "2:2", "[policy.advisories] has no db"},
+		{"advisories bad key", "version = 1\n[policy.advisories]\ndb = \"x\"\nmaxage = 3\n", "4:1", `unknown key "policy.advisories.maxage"`},
+		{"advisories negative age", "version = 1\n[policy.advisories]\ndb = \"x\"\nmax-age-days = -1\n", "4:1", "max-age-days -1 is negative"},
+		{"ignore no reason", "version = 1\n[policy.advisories]\ndb = \"x\"\n[[policy.advisories.ignore]]\nid = \"RUSTSEC-2024-0006\"\n", "4:3", "reason is missing"},
+		{"ignore twice", "version = 1\n[policy.advisories]\ndb = \"x\"\n[[policy.advisories.ignore]]\nid = \"A\"\nreason = \"r\"\n[[policy.advisories.ignore]]\nid = \"A\"\nreason = \"r\"\n", "8:1", "A is already ignored at line 4"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := vendorspec.Parse("rvendor.toml", []byte(tc.src))

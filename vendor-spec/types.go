@@ -34,8 +34,36 @@ type Policy struct {
 	// Licenses is [policy.licenses]: which licenses vendored code may
 	// carry, per role.
 	Licenses Licenses
+	// Advisories is [policy.advisories]: the RustSec database the
+	// vendored crates and Rust library are checked against.
+	Advisories Advisories
 
 	Pos Positions // "network-allow[i]" -> where entry i is written
+}
+
+// Advisories is [policy.advisories] of the spec.
+type Advisories struct {
+	// DB is the folder of a local copy of the RustSec advisory
+	// database, relative to the spec's folder unless absolute.
+	DB string
+	// MaxAgeDays, when positive, fails the check when the database's
+	// newest advisory is older than that many days.
+	MaxAgeDays int
+	// OS and Arch restrict advisories with an [affected] os or arch
+	// list to the target's ("linux", "x86_64"); "" checks them all.
+	OS, Arch string
+	// Ignore lists advisories (by id or alias) not to fail on.
+	Ignore []*AdvisoryIgnore
+
+	Pos Positions
+}
+
+// AdvisoryIgnore is one [[policy.advisories.ignore]].
+type AdvisoryIgnore struct {
+	ID     string
+	Reason string
+
+	Pos Positions
 }
 
 // Roles of a component: what its code becomes in a kernel build.

@@ -10,6 +10,7 @@ import (
 // license and a reason, and a clarification pins a clean path by a full
 // lowercase sha256.
 func validatePolicy(s *Spec, d *decoder) {
+	validateAdvisories(&s.Policy.Advisories, d)
 	l := &s.Policy.Licenses
 	validateRules(&l.Rules, "policy.licenses", d)
 	for _, role := range Roles() {
@@ -59,6 +60,30 @@ func validatePolicy(s *Spec, d *decoder) {
 			validateLicense(c.License, c.Pos.At("license"), what+": license", d)
 		}
 		required(c.Reason, "reason", c.Pos, what, "say how the license was concluded: the report prints it")
+	}
+}
+
+// validateAdvisories checks [policy.advisories]: a db when anything
+// else is set, a non-negative age, and ignores with an id and a reason.
+func validateAdvisories(a *Advisories, d *decoder) {
+	if a.DB == "" && (a.MaxAgeDays != 0 || a.OS != "" || a.Arch != "" || len(a.Ignore) > 0) {
+		d.errorf(a.Pos.At(""), `add db = "PATH" (a local copy of the RustSec advisory database)`, "[policy.advisories] has no db")
+	}
+	if a.MaxAgeDays < 0 {
+		d.errorf(a.Pos.At("max-age-days"), "write a number of days, or remove the key for no limit", "max-age-days %d is negative", a.MaxAgeDays)
+	}
+	seen := map[string]int{}
+	for _, x := range a.Ignore {
+		what := fmt.Sprintf("[[policy.advisories.ignore]] at line %d", x.Pos.At("").Line)
+		if strings.TrimSpace(x.ID) == "" {
+			d.errorf(x.Pos.At("id"), `write id = "RUSTSEC-YYYY-NNNN" (or an alias such as a CVE id)`, "%s: id is missing", what)
+		} else if line, dup := seen[x.ID]; dup {
+			d.errorf(x.Pos.At("id"), "remove one of them", "%s: %s is already ignored at line %d", what, x.ID, line)
+		}
+		seen[x.ID] = x.Pos.At("").Line
+		if strings.TrimSpace(x.Reason) == "" {
+			d.errorf(x.Pos.At("reason"), "say why the advisory does not apply: the report prints it", "%s: reason is missing", what)
+		}
 	}
 }
 
