@@ -1,6 +1,9 @@
 package license
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // Term is one license of an expression: an SPDX license id or a
 // LicenseRef-/DocumentRef- reference, with the "or later" mark and an
@@ -183,41 +186,65 @@ func (e *Expr) dnf() [][]Term {
 		}
 		return out
 	}
-	out := [][]Term{nil}
-	for _, a := range e.args {
-		var next [][]Term
-		for _, left := range out {
-			for _, right := range a.dnf() {
-				o := make([]Term, 0, len(left)+len(right))
-				o = append(o, left...)
-				next = append(next, append(o, right...))
-			}
-		}
-		out = next
+	// The product of the operands' options, each built once (first
+	// operand slowest): copying partial products operand by operand costs
+	// options times terms squared on long conjunctions.
+	parts := make([][][]Term, len(e.args))
+	n, size := 1, 0
+	for i, a := range e.args {
+		parts[i] = a.dnf()
+		n *= len(parts[i])
+		size += len(parts[i][0])
 	}
-	return out
+	out := make([][]Term, 0, n)
+	idx := make([]int, len(parts))
+	for {
+		o := make([]Term, 0, size)
+		for i, p := range parts {
+			o = append(o, p[idx[i]]...)
+		}
+		out = append(out, o)
+		k := len(idx) - 1
+		for ; k >= 0; k-- {
+			if idx[k]++; idx[k] < len(parts[k]) {
+				break
+			}
+			idx[k] = 0
+		}
+		if k < 0 {
+			return out
+		}
+	}
 }
 
 // minimize removes repeated terms within each option, then every option
-// that contains another option (keeping the first of equal ones).
+// that contains another option (keeping the first of equal ones). Options
+// are compared as bit sets over the terms, so that the up to MaxOptions
+// options of long expressions stay cheap to compare pairwise.
 func minimize(opts [][]Term) [][]Term {
-	sets := make([]map[Term]bool, len(opts))
+	index := make(map[Term]int)
+	sets := make([]bitset, len(opts))
 	for i, o := range opts {
-		seen := make(map[Term]bool, len(o))
+		for _, t := range o {
+			if _, ok := index[t]; !ok {
+				index[t] = len(index)
+			}
+		}
+		set := make(bitset, (len(index)+63)/64+1)
 		d := o[:0]
 		for _, t := range o {
-			if !seen[t] {
-				seen[t] = true
+			if !set.has(index[t]) {
+				set.add(index[t])
 				d = append(d, t)
 			}
 		}
-		opts[i], sets[i] = d, seen
+		opts[i], sets[i] = d, set
 	}
 	var out [][]Term
 	for i, o := range opts {
 		drop := false
 		for j := range opts {
-			if i == j || len(opts[j]) > len(o) || !subset(sets[j], o) {
+			if i == j || len(opts[j]) > len(o) || !sets[j].subsetOf(sets[i]) {
 				continue
 			}
 			if len(opts[j]) < len(o) || j < i {
@@ -232,15 +259,24 @@ func minimize(opts [][]Term) [][]Term {
 	return out
 }
 
-// subset reports whether every term of set is in o (len(set) <= len(o)).
-func subset(set map[Term]bool, o []Term) bool {
-	n := 0
-	for _, t := range o {
-		if set[t] {
-			n++
+// bitset is a set of small non-negative integers.
+type bitset []uint64
+
+func (b bitset) has(i int) bool { return i/64 < len(b) && b[i/64]&(1<<(i%64)) != 0 }
+func (b bitset) add(i int)      { b[i/64] |= 1 << (i % 64) }
+
+// subsetOf reports whether every element of b is in c.
+func (b bitset) subsetOf(c bitset) bool {
+	for i, w := range b {
+		var x uint64
+		if i < len(c) {
+			x = c[i]
+		}
+		if w&^x != 0 {
+			return false
 		}
 	}
-	return n == len(set)
+	return true
 }
 
 // SatisfiedBy reports whether e holds when exactly the terms for which ok
@@ -277,31 +313,28 @@ func Equivalent(a, b *Expr) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	oa, ob := a.Options(), b.Options()
-	if len(oa) != len(ob) {
+	ka, kb := optionKeys(a), optionKeys(b)
+	if len(ka) != len(kb) {
 		return false
 	}
-	return covers(oa, ob) && covers(ob, oa)
-}
-
-// covers reports whether every option of x equals, as a set, an option of
-// y (options hold no repeated terms).
-func covers(x, y [][]Term) bool {
-	for _, o := range x {
-		set := make(map[Term]bool, len(o))
-		for _, t := range o {
-			set[t] = true
-		}
-		found := false
-		for _, p := range y {
-			if len(p) == len(o) && subset(set, p) {
-				found = true
-				break
-			}
-		}
-		if !found {
+	for k := range ka {
+		if !kb[k] {
 			return false
 		}
 	}
 	return true
+}
+
+// optionKeys returns e's options, each as the sorted texts of its terms.
+func optionKeys(e *Expr) map[string]bool {
+	keys := make(map[string]bool)
+	for _, o := range e.Options() {
+		s := make([]string, len(o))
+		for i, t := range o {
+			s[i] = t.String()
+		}
+		sort.Strings(s)
+		keys[strings.Join(s, "\x00")] = true
+	}
+	return keys
 }

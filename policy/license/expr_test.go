@@ -380,3 +380,29 @@ func checkGolden(t *testing.T, file, got string) {
 		t.Errorf("%s differs from what the code gives now (go test -update rewrites it)", file)
 	}
 }
+
+// TestOptionsLarge expands the largest expressions Parse accepts: ten
+// two-way choices (MaxOptions options) ANDed with a long conjunction up to
+// MaxExprLen bytes. It guards against expansion that copies partial
+// products (which took seconds here).
+func TestOptionsLarge(t *testing.T) {
+	ids := []string{"MIT", "ISC", "Zlib", "0BSD", "X11", "NCSA", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "GPL-2.0", "LGPL-2.1"}
+	var b strings.Builder
+	for i := 0; i < 10; i++ {
+		b.WriteString("(" + ids[i] + " OR " + ids[i+1] + ") AND ")
+	}
+	for b.Len()+len("AAL AND MIT") <= license.MaxExprLen {
+		b.WriteString("AAL AND ")
+	}
+	b.WriteString("MIT")
+	e := mustParse(t, b.String())
+	// The minimal ones of the 1024 choices are the minimal vertex covers
+	// of a path of 11 ids that hold its first id, MIT, which the
+	// conjunction repeats: 16 (counted by brute force).
+	if n := len(e.Options()); n != 16 {
+		t.Errorf("%d options, want 16", n)
+	}
+	if !license.Equivalent(e, mustParse(t, e.String())) || license.Equivalent(e, mustParse(t, "MIT")) {
+		t.Error("Equivalent is wrong on a large expression")
+	}
+}
