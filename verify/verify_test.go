@@ -340,11 +340,11 @@ func TestReportJSON(t *testing.T) {
 		t.Errorf("report keys %s", got)
 	}
 	comps := generic["components"].([]any)
-	if got := keys(comps[0].(map[string]any)); got != "added,crate_files,deleted,dest,mode,modified,name,patched,patches,stale,status,type" {
+	if got := keys(comps[0].(map[string]any)); got != "added,crate_files,deleted,dest,mode,modified,name,patched,patches,stale,stamped,status,type" {
 		t.Errorf("clean component keys %s", got)
 	}
 	other := comps[1].(map[string]any)
-	if got := keys(other); got != "added,crate_files,deleted,dest,hint,mode,modified,name,patched,patches,stale,status,type" {
+	if got := keys(other); got != "added,crate_files,deleted,dest,hint,mode,modified,name,patched,patches,stale,stamped,status,type" {
 		t.Errorf("drifted component keys %s", got)
 	}
 	if got := fmt.Sprint(other["mode"]); got != "[map[got:0755 path:README want:0644]]" {
