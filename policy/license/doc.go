@@ -38,7 +38,7 @@
 //     Only the metatags above License-Text: are read: each line there is
 //     a known metatag (Valid-License-Identifier, SPDX-URL, Usage-Guide or
 //     Usage-Guidance, SPDX-Exception-Identifier, SPDX-Licenses), an
-//     indented or blank line of the Usage-Guide, or blank. Every file needs
+//     indented line continuing Usage-Guide, or blank. Every file needs
 //     SPDX-URL, Usage-Guide and License-Text (or Exception-Text); a
 //     license file at least one Valid-License-Identifier, an exception file
 //     one SPDX-Exception-Identifier and an SPDX-Licenses naming only
@@ -49,13 +49,16 @@
 //     MaxLicenseFile bytes, and an id may be declared once. A refused file
 //     is a *FileError naming file and line.
 //   - Kernel.Check applies license-rules.rst: an id or exception with no
-//     file is an Error (kernel-unknown-license); an exception WITH a
-//     license its file does not name is an Error (kernel-exception); a
-//     dual license is an Error unless some option of the expression is
-//     made only of preferred or deprecated licenses (kernel-dual-only); a
-//     deprecated license is a Warning unless some option is made only of
-//     preferred licenses (kernel-deprecated), since everything rvendor
-//     vendors is imported code, which may keep a deprecated license.
+//     file is an Error (RuleUnknownLicense, "kernel-unknown-license"); an
+//     exception WITH a license its file does not name is an Error
+//     (RuleException, "kernel-exception"); a dual license is an Error
+//     unless some option of the expression is made only of preferred or
+//     deprecated licenses (RuleDualOnly, "kernel-dual-only"); a deprecated
+//     license is a Warning unless some option is made only of preferred
+//     licenses (RuleDeprecated, "kernel-deprecated"), since everything
+//     rvendor vendors is imported code, which may keep a deprecated
+//     license. Preferred licenses raise nothing. Ids compare exactly, as
+//     LICENSES/ declares them.
 //   - License files (IsLicenseFile) are named LICENSE*, LICENCE*,
 //     COPYING*, COPYRIGHT*, NOTICE* or UNLICENSE* in any case, at any
 //     depth, without a source extension. The Detector uses
@@ -64,7 +67,8 @@
 //     (Unicode-3.0, Unicode-DFS-2016, LLVM-exception). It builds its
 //     scanner once and is safe for concurrent use. Detector.Expr suggests
 //     an expression only for a file at least MinExprCoverage percent
-//     license text.
+//     license text and made of SPDX ids: one id, several joined with AND,
+//     or one license WITH one exception.
 //   - Tags follow license-rules.rst's placement rule: the first line, or
 //     the second after a "#!" interpreter line (a Rust "#![" attribute is
 //     not one). FindTag looks only there; FindAnyTag reports a tag

@@ -66,6 +66,8 @@ type FileError struct {
 	Err  error
 }
 
+// Error returns "file:line: reason" (no line when the whole file is at
+// fault).
 func (e *FileError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)

@@ -26,6 +26,7 @@ type ExprError struct {
 	Reason string // what is wrong with it
 }
 
+// Error returns the message: the quoted input, the reason and the token.
 func (e *ExprError) Error() string {
 	if e.Token == "" {
 		return fmt.Sprintf("invalid license expression %q: %s", e.Input, e.Reason)

@@ -67,6 +67,8 @@ func TestFindTag(t *testing.T) {
 		{"lib.rs", "#![no_std]\n// SPDX-License-Identifier: MIT\n", "", 0, 2},
 		{"lib.rs", "// SPDX-License-Identifier: MIT\n#![no_std]\n", "MIT", 1, 1},
 		{"lib.rs", "#!/usr/bin/env run-cargo-script\n// SPDX-License-Identifier: MIT\n", "MIT", 2, 2},
+		// Outside Rust, any "#!" line is an interpreter line.
+		{"a.py", "#![x]\n# SPDX-License-Identifier: MIT\n", "MIT", 2, 2},
 		// Elsewhere than the rule says: misplaced.
 		{"a.sh", "# SPDX-License-Identifier: GPL-2.0\n#!/bin/sh\n", "GPL-2.0", 1, 1},
 		{"a.sh", "#!/bin/sh\n\n# SPDX-License-Identifier: GPL-2.0\n", "", 0, 3},
