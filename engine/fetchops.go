@@ -40,7 +40,7 @@ func (e *Engine) fetchOne(ctx context.Context, c *vendorspec.Component, fc *Fetc
 	switch c.Kind {
 	case vendorspec.KindArchive:
 		e.say(c.Name + " " + c.Version + ": fetching " + c.URL)
-		f, err := e.Cache.Open(ctx, c.URL, c.SHA256)
+		f, err := e.openArchive(ctx, c.URL, c.SHA256)
 		if err != nil {
 			return err
 		}

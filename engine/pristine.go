@@ -31,8 +31,10 @@ func (e *Engine) openPristine(ctx context.Context, lc *vendorspec.LockedComponen
 	if ok {
 		return f, nil
 	}
-	if allowFetch && lc.Kind == vendorspec.KindArchive {
-		return e.Cache.Open(ctx, lc.URL, lc.SHA256)
+	if allowFetch && (lc.Kind == vendorspec.KindArchive || e.Mirror != "") {
+		// A local mirror (a bundle) holds the old archives a patch
+		// queue's merge needs under archives/, every kind alike.
+		return e.openArchive(ctx, lc.URL, lc.SHA256)
 	}
 	return nil, failed(fmt.Errorf("the pristine sources of %s %s (sha256 %s) are not in rvendor's download cache", lc.Name, lc.Version, lc.SHA256),
 		fmt.Sprintf("run rvendor fetch %s (it downloads the archive of the version rvendor.toml names; verify never needs it)", lc.Name))

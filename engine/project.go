@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/rvendor/rvendor/fetch"
+	"github.com/rvendor/rvendor/fetch/rustdist"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
@@ -114,6 +115,16 @@ type Engine struct {
 	// AcceptSigner accepts a Rust source signed by another key than the
 	// one the lock recorded (a key rotation the maintainer checked).
 	AcceptSigner bool
+	// Mirror, when not "", is a local folder laid out as Collection.WriteMirror
+	// writes it (OpenBundle unpacks a bundle into one): every upstream
+	// file is read from it instead of the network, and checked exactly
+	// as a download is; the lock records what a networked update
+	// records.
+	Mirror string
+
+	// get, when set, replaces Cache as the Getter of small files
+	// (Collect records what is read through it).
+	get rustdist.Getter
 
 	// hook, set only by this package's tests, is called at named points
 	// of an operation.

@@ -88,7 +88,7 @@ func (e *Engine) progressEnd() { e.emit(Event{Kind: ProgressEnd}) }
 // anything is unpacked) and extracts the selected paths.
 func (e *Engine) stageArchive(ctx context.Context, s scratch, c *vendorspec.Component) (*Staged, error) {
 	e.say(fmt.Sprintf("%s %s: fetching %s", c.Name, c.Version, c.URL))
-	f, err := e.Cache.Open(ctx, c.URL, c.SHA256)
+	f, err := e.openArchive(ctx, c.URL, c.SHA256)
 	if err != nil {
 		return nil, err
 	}
@@ -123,10 +123,7 @@ type rustSource struct {
 func (e *Engine) resolveRust(ctx context.Context, c *vendorspec.Component) (*rustSource, error) {
 	p := e.Project
 	src := p.Spec.Sources
-	root := src.RustDist
-	if env := e.getenv(RustDistEnv); env != "" {
-		root = env
-	}
+	root, mirrors := e.rustRoots()
 	var kr *rustdist.Keyring
 	if p.Keyring != "" {
 		var err error
@@ -135,8 +132,8 @@ func (e *Engine) resolveRust(ctx context.Context, c *vendorspec.Component) (*rus
 		}
 		e.warn(fmt.Sprintf("%s: checking signatures against the keys in %s, NOT the Rust release key built into rvendor", c.Name, p.Keyring))
 	}
-	res, err := rustdist.Resolve(ctx, e.Cache, rustdist.Request{
-		Version: c.Version, Kind: c.Kind, Root: root, Mirrors: src.Mirrors,
+	res, err := rustdist.Resolve(ctx, e.getter(), rustdist.Request{
+		Version: c.Version, Kind: c.Kind, Root: root, Mirrors: mirrors,
 		Keyring: kr, AllowUnsigned: src.AllowUnsigned,
 	})
 	if err != nil {
@@ -154,7 +151,7 @@ func (e *Engine) resolveRust(ctx context.Context, c *vendorspec.Component) (*rus
 		return nil, err
 	}
 	if res.ArchiveSigURL != "" {
-		signer, err := res.CheckArchive(ctx, e.Cache, f, kr, src.AllowUnsigned)
+		signer, err := res.CheckArchive(ctx, e.getter(), f, kr, src.AllowUnsigned)
 		if err == nil {
 			_, err = f.Seek(0, 0)
 		}
@@ -238,7 +235,7 @@ func (e *Engine) stageRust(ctx context.Context, s scratch, c *vendorspec.Compone
 		lc.URL = res.ArchiveURL
 	}
 	lc.SHA256 = res.ArchiveSHA256
-	lc.Manifest, lc.ManifestSHA256, lc.Signer = res.ManifestURL, res.ManifestSHA256, signer
+	lc.Manifest, lc.ManifestSHA256, lc.Signer = e.recordedManifest(res), res.ManifestSHA256, signer
 	lc.Added = x.Added
 	return &Staged{Lock: lc, Files: x.Files, Dir: dst}, nil
 }
@@ -250,7 +247,7 @@ func (e *Engine) crateOptions(c *vendorspec.Component) (crates.Options, string, 
 	p := e.Project
 	o := crates.Options{
 		Crate: c.Crate, Version: c.Version,
-		Registry:    &crates.Registry{URL: p.Spec.Sources.CratesIndex, Mirrors: p.Spec.Sources.Mirrors, Getter: e.Cache},
+		Registry:    e.registry(),
 		Cache:       e.Cache,
 		Platforms:   c.Platforms,
 		AllowYanked: e.AllowYanked,
