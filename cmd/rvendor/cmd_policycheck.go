@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +17,7 @@ import (
 func newPolicyCheckCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
-		Short: "Check every policy: licenses and network fetches",
+		Short: "Check every policy: licenses, advisories and network fetches",
 		Long: `Check runs every policy the spec sets and exits 1 when one is broken.
 Each violation names its rule and how to fix it.
 
@@ -49,6 +50,10 @@ that is not needed is warned about. [[policy.licenses.clarify]]
 of a file detection cannot read, pinned by its sha256: a file that no
 longer matches is an error.
 
+Advisories ([policy.advisories] db, ignore, max-age-days, os, arch): the
+vendored crates and Rust library are checked as "rvendor audit" does; a
+vulnerability or a stale database breaks the policy.
+
 Network: the build files and scripts are linted as "rvendor policy
 lint-network" does, with [policy] network-allow.
 
@@ -57,7 +62,8 @@ With --json it prints {"status": "pass"|"fail", "licenses": {"packages":
 (pass|warn|fail|excepted|unchecked), "findings": [{"severity", "rule",
 "license", "message", "fix"}], "exception"}], "unused_exceptions",
 "unused_clarifications", "failed", "warned"} or null when the spec has no
-license policy, "network": {"findings", "allowed", "unused_allow",
+license policy, "advisories": what "rvendor audit --json" prints, or null
+when the spec names no database, "network": {"findings", "allowed", "unused_allow",
 "build_files", "scripts"}}.
 
 EXIT STATUS
@@ -74,9 +80,10 @@ EXIT STATUS
 
 // policyCheckJSON is policy check --json's output.
 type policyCheckJSON struct {
-	Status   string              `json:"status"`
-	Licenses *audit.PolicyReport `json:"licenses"`
-	Network  *lintNetworkJSON    `json:"network"`
+	Status     string              `json:"status"`
+	Licenses   *audit.PolicyReport `json:"licenses"`
+	Advisories *advisoryJSON       `json:"advisories"`
+	Network    *lintNetworkJSON    `json:"network"`
 }
 
 func runPolicyCheck(ctx context.Context, g *globalOptions) error {
@@ -90,6 +97,14 @@ func runPolicyCheck(ctx context.Context, g *globalOptions) error {
 		if out.Licenses, err = checkLicenses(orBackground(ctx), p); err != nil {
 			return err
 		}
+	}
+	if db := audit.AdvisoryDB(p.Spec, ""); db != "" {
+		rep, err := audit.CheckAdvisories(p.Spec, p.Lock, db, time.Now().UTC())
+		if err != nil {
+			return usageErr(err, "point [policy.advisories] db at a copy of the RustSec advisory database")
+		}
+		a := advisoryOutput(rep)
+		out.Advisories = &a
 	}
 	allow, err := networkAllow(p, nil)
 	if err != nil {
@@ -107,7 +122,7 @@ func runPolicyCheck(ctx context.Context, g *globalOptions) error {
 	for _, f := range nr.Allowed {
 		out.Network.Allowed = append(out.Network.Allowed, networkFindingJSON(f))
 	}
-	failed := (out.Licenses != nil && !out.Licenses.OK()) || nr.Err() != nil
+	failed := (out.Licenses != nil && !out.Licenses.OK()) || (out.Advisories != nil && out.Advisories.Status == "fail") || nr.Err() != nil
 	if failed {
 		out.Status = "fail"
 	}
@@ -153,6 +168,14 @@ func policyFailure(out *policyCheckJSON) string {
 	if l := out.Licenses; l != nil && l.Failed > 0 {
 		parts = append(parts, fmt.Sprintf("%d package%s break%s the license policy", l.Failed, plural(l.Failed), map[bool]string{true: "s", false: ""}[l.Failed == 1]))
 	}
+	if a := out.Advisories; a != nil && a.Status == "fail" {
+		if n := len(a.Vulnerabilities); n > 0 {
+			parts = append(parts, fmt.Sprintf("%d vulnerable package%s", n, plural(n)))
+		}
+		if a.Stale != "" {
+			parts = append(parts, "the advisory database is stale")
+		}
+	}
 	if n := out.Network; n != nil && len(n.Findings) > 0 {
 		parts = append(parts, fmt.Sprintf("%d network fetch%s in the build", len(n.Findings), map[bool]string{true: "", false: "es"}[len(n.Findings) == 1]))
 	}
@@ -188,6 +211,11 @@ func printPolicyCheck(g *globalOptions, out *policyCheckJSON) {
 			len(l.Verdicts), counts[audit.Pass], counts[audit.Warn], counts[audit.Excepted], counts[audit.Fail], counts[audit.Unchecked])
 	} else {
 		fmt.Fprintln(w, "licenses: no [policy.licenses] in the spec: not checked")
+	}
+	if a := out.Advisories; a != nil {
+		printAudit(g, a)
+	} else {
+		fmt.Fprintln(w, "advisories: no [policy.advisories] db in the spec: not checked")
 	}
 	if n := out.Network; n != nil {
 		for _, f := range n.Findings {
