@@ -266,7 +266,7 @@ func (e *Engine) crateOptions(c *vendorspec.Component) (crates.Options, string, 
 		sum := sha256.Sum256(data)
 		lockSum = hex.EncodeToString(sum[:])
 	}
-	index := p.Spec.Sources.CratesIndex
+	index := o.Registry.URL
 	if index == "" {
 		index = crates.DefaultIndex
 	}
