@@ -1,0 +1,156 @@
+package sbom
+
+import (
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rvendor/rvendor/internal/lazyre"
+)
+
+// Formats and spec versions.
+const (
+	FormatSPDX      = "spdx-json"
+	FormatCycloneDX = "cyclonedx-json"
+
+	CycloneDX15 = "1.5"
+	CycloneDX16 = "1.6"
+)
+
+// Options configure Marshal.
+type Options struct {
+	Format      string // FormatSPDX or FormatCycloneDX
+	SpecVersion string // CycloneDX's: CycloneDX16 (the default) or CycloneDX15
+	// Created is the document's creation time; the zero time means the
+	// Unix epoch.
+	Created time.Time
+	// Namespace is the SPDX document namespace, Serial the CycloneDX
+	// serial number (urn:uuid:...); when empty, each is derived from the
+	// document's content (see the package documentation).
+	Namespace, Serial string
+	// ToolVersion is rvendor's version, named as the document's creator.
+	ToolVersion string
+}
+
+// OptionError is an option that cannot be used.
+type OptionError struct{ Msg string }
+
+func (e *OptionError) Error() string { return e.Msg }
+
+var serialRE = lazyre.New(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// Check refuses options that do not go together or are malformed.
+func (o *Options) Check() error {
+	switch o.Format {
+	case FormatSPDX:
+		if o.SpecVersion != "" && o.SpecVersion != "2.3" {
+			return &OptionError{"spdx-json is SPDX 2.3: --spec-version " + o.SpecVersion + " applies to cyclonedx-json only"}
+		}
+		if o.Serial != "" {
+			return &OptionError{"--serial is CycloneDX's serial number: with spdx-json, give --namespace"}
+		}
+		if o.Namespace != "" && (!strings.Contains(o.Namespace, ":") || strings.Contains(o.Namespace, "#") || strings.ContainsAny(o.Namespace, " \t\n")) {
+			return &OptionError{fmt.Sprintf("--namespace %q is not an absolute URI without a fragment (#)", o.Namespace)}
+		}
+	case FormatCycloneDX:
+		switch o.SpecVersion {
+		case "", CycloneDX16, CycloneDX15:
+		default:
+			return &OptionError{"--spec-version " + o.SpecVersion + ": rvendor writes CycloneDX 1.6 or 1.5"}
+		}
+		if o.Namespace != "" {
+			return &OptionError{"--namespace is SPDX's document namespace: with cyclonedx-json, give --serial"}
+		}
+		if o.Serial != "" && !serialRE().MatchString(o.Serial) {
+			return &OptionError{fmt.Sprintf("--serial %q is not urn:uuid: and a lowercase RFC 9562 UUID", o.Serial)}
+		}
+	default:
+		return &OptionError{fmt.Sprintf("format %q: use spdx-json or cyclonedx-json", o.Format)}
+	}
+	return nil
+}
+
+// ParseEpoch reads SOURCE_DATE_EPOCH: a decimal count of seconds since
+// the Unix epoch, as reproducible-builds.org defines it.
+func ParseEpoch(s string) (time.Time, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 || n > 253402300799 {
+		return time.Time{}, &OptionError{fmt.Sprintf("SOURCE_DATE_EPOCH=%q is not a count of seconds since 1970 (before year 10000)", s)}
+	}
+	return time.Unix(n, 0).UTC(), nil
+}
+
+// stamp formats t as both formats write times: UTC, to the second.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		t = time.Unix(0, 0)
+	}
+	return t.UTC().Format("2006-01-02T15:04:05Z")
+}
+
+// urlNamespace is RFC 9562's namespace UUID for URLs.
+var urlNamespace = [16]byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
+
+// ContentUUID returns the version 5 UUID (URL namespace) of the hex
+// SHA-256 of data: the same as `uuid -v5 ns:URL $(sha256sum FILE | cut
+// -c1-64)`.
+func ContentUUID(data []byte) string {
+	sum := sha256.Sum256(data)
+	h := sha1.New()
+	h.Write(urlNamespace[:])
+	h.Write([]byte(hex.EncodeToString(sum[:])))
+	u := h.Sum(nil)[:16]
+	u[6] = u[6]&0x0f | 0x50
+	u[8] = u[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+}
+
+// idSet hands out identifiers that are unique in one document: the
+// wanted one, made of allowed characters only, with "-2", "-3"... added
+// on a collision. It is deterministic for the same sequence of calls.
+type idSet struct {
+	used  map[string]bool
+	allow func(r rune) bool
+}
+
+func newIDSet(allow func(rune) bool) *idSet {
+	return &idSet{used: map[string]bool{}, allow: allow}
+}
+
+func (s *idSet) make(want string) string {
+	b := []rune(want)
+	for i, r := range b {
+		if !s.allow(r) {
+			b[i] = '-'
+		}
+	}
+	id := string(b)
+	for n := 2; s.used[id]; n++ {
+		id = string(b) + "-" + strconv.Itoa(n)
+	}
+	s.used[id] = true
+	return id
+}
+
+// spdxIDChar is SPDX's idstring alphabet: letters, digits, "." and "-".
+func spdxIDChar(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-'
+}
+
+// anyChar allows every character (CycloneDX bom-refs are free text).
+func anyChar(rune) bool { return true }
+
+// Marshal renders s in the format o names.
+func Marshal(s *Source, o Options) ([]byte, error) {
+	if err := o.Check(); err != nil {
+		return nil, err
+	}
+	if o.Format == FormatSPDX {
+		return SPDX(s, o)
+	}
+	return CycloneDX(s, o)
+}
