@@ -13,10 +13,11 @@ import (
 )
 
 type updateOptions struct {
-	Force    bool
-	To       string
-	Continue bool
-	Abort    bool
+	Force      bool
+	To         string
+	Continue   bool
+	Abort      bool
+	FromBundle string
 }
 
 func newUpdateCommand(g *globalOptions) *cobra.Command {
@@ -61,6 +62,16 @@ A Rust source signed by another key than the one rvendor.lock recorded is
 refused unless --accept-signer (after checking the new key) or --keyring is
 given.
 
+--from-bundle FILE updates with no network from a bundle that "rvendor
+bundle create" wrote: the bundle is checked to be whole, unpacked into a
+temporary folder laid out as a mirror, and every file in it is checked again
+exactly as a download is (the Rust manifest's .sha256 and signature against
+the embedded Rust key or the keyring, archives against the signed manifest
+or the spec's sha256, each .crate against Cargo.lock and the index): a
+bundle is never trusted for itself. The lock records the same URLs as a
+networked update. With --continue it gives the files the rest of a
+conflicted update needs.
+
 Nothing changes until everything has been fetched and checked: a hash
 mismatch, a refused archive entry or an interrupted run leaves the tree, the
 lock and the sum as they were. A run interrupted while swapping is finished
@@ -79,28 +90,56 @@ EXIT STATUS
 			switch {
 			case o.Continue && o.Abort:
 				return usageErr(errors.New("--continue and --abort exclude each other"), "")
+			case o.Abort && o.FromBundle != "":
+				return usageErr(errors.New("--abort reads no bundle: drop --from-bundle"), "")
 			case o.Abort:
 				return runUpdateAbort(g)
-			case o.Continue:
-				return runUpdateContinue(cmd.Context(), g)
 			}
-			return runUpdate(cmd.Context(), g, &o, args)
+			return withBundle(cmd.Context(), g, o.FromBundle, func(mirror string) error {
+				if o.Continue {
+					return runUpdateContinue(cmd.Context(), g, mirror)
+				}
+				return runUpdate(cmd.Context(), g, &o, args, mirror)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&o.Force, "force", false, "fetch and place components even when the lock says they are current (undeclared edits are discarded)")
 	cmd.Flags().StringVar(&o.To, "to", "", "move the one named rust-src or rustc-src component to `VERSION`, carrying its patches, and rewrite its version in rvendor.toml")
 	cmd.Flags().BoolVar(&o.Continue, "continue", false, "finish a conflicted update once its files in .rvendor/conflict/tree are resolved")
 	cmd.Flags().BoolVar(&o.Abort, "abort", false, "drop a conflicted update (the tree, lock and spec stay as they are), or roll back an interrupted one")
+	cmd.Flags().StringVar(&o.FromBundle, "from-bundle", "", "update with no network from the bundle `FILE` (rvendor bundle create), every file checked again")
 	cmd.Flags().BoolVar(&g.AcceptSigner, "accept-signer", false, "accept a Rust source signed by another key than the one rvendor.lock recorded")
 	addKeyringFlag(cmd, g)
 	return cmd
 }
 
-func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []string) error {
+// withBundle runs op with no mirror when file is "", else with the
+// bundle file checked and unpacked as a local mirror (engine.OpenBundle),
+// removed afterwards.
+func withBundle(ctx context.Context, g *globalOptions, file string, op func(mirror string) error) error {
+	if file == "" {
+		return op("")
+	}
+	file, err := g.abs(file)
+	if err != nil {
+		return err
+	}
+	b, err := engine.OpenBundle(ctx, file)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	g.say("%s: whole (%d files); every file is checked again as it is used", file, len(b.Manifest.Files))
+	return op(b.Dir)
+}
+
+// runUpdate runs an update, from the local mirror when not "".
+func runUpdate(ctx context.Context, g *globalOptions, o *updateOptions, args []string, mirror string) error {
 	if err := g.absKeyring(); err != nil {
 		return err
 	}
 	return g.withEngine(func(ws *tree.Workspace, e *engine.Engine) error {
+		e.Mirror = mirror
 		res, err := e.Update(ctx, ws, engine.UpdateOptions{Names: args, Force: o.Force, To: o.To})
 		if err != nil {
 			return err
@@ -162,8 +201,9 @@ func runUpdateAbort(g *globalOptions) error {
 	return nil
 }
 
-func runUpdateContinue(ctx context.Context, g *globalOptions) error {
+func runUpdateContinue(ctx context.Context, g *globalOptions, mirror string) error {
 	return g.withEngine(func(ws *tree.Workspace, e *engine.Engine) error {
+		e.Mirror = mirror
 		res, err := e.Continue(ctx, ws)
 		if err != nil {
 			return err
