@@ -27,7 +27,7 @@
 //
 // CheckPath is stricter than fetch.Extract's rules, which it includes: a
 // name is at most MaxPathLen bytes of at most MaxDepth elements; its
-// first element is one of Areas ("dist", "index", "crates", "archives")
+// first element is one of "dist", "index", "crates" and "archives"
 // and it has at least two; every element is 1 to 255 bytes of ASCII
 // letters, digits and "._-+~", not starting with "." (so no ".", "..",
 // ".git", ".rvendor" or hidden name); no absolute path, backslash, NUL,

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/rvendor/rvendor/internal/quote"
@@ -27,8 +26,17 @@ const (
 	MaxDepth        = 16       // elements of one member name
 )
 
-// Areas are the top folders a member may lie in.
-var Areas = []string{"archives", "crates", "dist", "index"}
+// areas lists the top folders a member may lie in.
+const areas = "archives, crates, dist, index"
+
+// isArea reports whether elem is one of areas.
+func isArea(elem string) bool {
+	switch elem {
+	case "archives", "crates", "dist", "index":
+		return true
+	}
+	return false
+}
 
 // Errors a *MemberError wraps, for errors.Is.
 var (
@@ -194,8 +202,8 @@ func CheckPath(p string) error {
 	if len(elems) < 2 || len(elems) > MaxDepth {
 		return bad(fmt.Sprintf("a member lies in a folder, at most %d elements deep", MaxDepth))
 	}
-	if !slices.Contains(Areas, elems[0]) {
-		return bad("the first folder must be one of " + strings.Join(Areas, ", "))
+	if !isArea(elems[0]) {
+		return bad("the first folder must be one of " + areas)
 	}
 	for _, e := range elems {
 		if e == "" || len(e) > 255 {

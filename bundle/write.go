@@ -11,12 +11,10 @@ import (
 	"github.com/klauspost/compress/zstd"
 )
 
-// epoch is every member's modification time.
-var epoch = time.Unix(0, 0).UTC()
-
-// header returns the fixed tar header of a member.
+// header returns the fixed tar header of a member: a regular file, mode
+// 0644, owned by 0:0 with no names, modified at the Unix epoch.
 func header(name string, size int64) *tar.Header {
-	return &tar.Header{Typeflag: tar.TypeReg, Name: name, Size: size, Mode: 0o644, ModTime: epoch}
+	return &tar.Header{Typeflag: tar.TypeReg, Name: name, Size: size, Mode: 0o644, ModTime: time.Unix(0, 0)}
 }
 
 // Write writes the bundle of m to w: the manifest, then each of m.Files
