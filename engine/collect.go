@@ -183,7 +183,7 @@ func (col *collector) cached(p, u, sum string) error {
 
 // archive collects an archive component; it returns its sha256.
 func (col *collector) archive(ctx context.Context, c *vendorspec.Component) (string, error) {
-	col.e.say(c.Name + " " + c.Version + ": fetching " + c.URL)
+	col.e.say(c.Name + " " + c.Version + ": fetching " + col.e.archiveFrom(c.URL, c.SHA256))
 	f, err := col.e.openArchive(ctx, c.URL, c.SHA256)
 	if err != nil {
 		return "", err

@@ -115,19 +115,29 @@ func (e *Engine) registry() *crates.Registry {
 	return &crates.Registry{URL: root + "/" + crateMirrorPath("{crate}", "{version}"), Getter: e.getter()}
 }
 
-// openArchive opens the archive of sha256 sum, named u by the spec or
-// the lock, through the cache: from u, then from each mirror's archives/
-// folder; from a local mirror, from there only. A checksum mismatch
-// stops at once.
-func (e *Engine) openArchive(ctx context.Context, u, sum string) (*os.File, error) {
-	urls := []string{u}
+// archiveFrom names where an archive is read first, for messages: u, or
+// its place in the local mirror.
+func (e *Engine) archiveFrom(u, sum string) string { return e.archiveURLs(u, sum)[0] }
+
+// archiveURLs lists where the archive of sha256 sum, named u by the spec
+// or the lock, is read from, in order: u, then each mirror's archives/
+// folder; from a local mirror, from there only.
+func (e *Engine) archiveURLs(u, sum string) []string {
 	if e.Mirror != "" {
-		urls = []string{fileURL(e.Mirror) + "/" + archiveMirrorPath(sum, u)}
-	} else {
-		for _, m := range e.Project.Spec.Sources.Mirrors {
-			urls = append(urls, strings.TrimSuffix(m, "/")+"/"+archiveMirrorPath(sum, u))
-		}
+		return []string{fileURL(e.Mirror) + "/" + archiveMirrorPath(sum, u)}
 	}
+	urls := []string{u}
+	for _, m := range e.Project.Spec.Sources.Mirrors {
+		urls = append(urls, strings.TrimSuffix(m, "/")+"/"+archiveMirrorPath(sum, u))
+	}
+	return urls
+}
+
+// openArchive opens the archive of sha256 sum, named u by the spec or
+// the lock, through the cache, from the first of archiveURLs that serves
+// it. A checksum mismatch stops at once.
+func (e *Engine) openArchive(ctx context.Context, u, sum string) (*os.File, error) {
+	urls := e.archiveURLs(u, sum)
 	var errs []error
 	for _, x := range urls {
 		f, err := e.Cache.Open(ctx, x, sum)
