@@ -39,7 +39,7 @@ func (e *Engine) Fetch(ctx context.Context, names []string) ([]Fetched, error) {
 func (e *Engine) fetchOne(ctx context.Context, c *vendorspec.Component, fc *Fetched) error {
 	switch c.Kind {
 	case vendorspec.KindArchive:
-		e.say(c.Name + " " + c.Version + ": fetching " + c.URL)
+		e.say(c.Name + " " + c.Version + ": fetching " + e.archiveFrom(c.URL, c.SHA256))
 		f, err := e.openArchive(ctx, c.URL, c.SHA256)
 		if err != nil {
 			return err

@@ -87,7 +87,7 @@ func (e *Engine) progressEnd() { e.emit(Event{Kind: ProgressEnd}) }
 // stageArchive fetches an archive component (its sha256 checked before
 // anything is unpacked) and extracts the selected paths.
 func (e *Engine) stageArchive(ctx context.Context, s scratch, c *vendorspec.Component) (*Staged, error) {
-	e.say(fmt.Sprintf("%s %s: fetching %s", c.Name, c.Version, c.URL))
+	e.say(fmt.Sprintf("%s %s: fetching %s", c.Name, c.Version, e.archiveFrom(c.URL, c.SHA256)))
 	f, err := e.openArchive(ctx, c.URL, c.SHA256)
 	if err != nil {
 		return nil, err
