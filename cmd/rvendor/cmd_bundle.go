@@ -87,7 +87,7 @@ func runBundleCreate(ctx context.Context, g *globalOptions, file string, names [
 	if g.JSON {
 		return writeJSON(g, res)
 	}
-	g.say("wrote %s: %d files (%s) for %d component%s, %s compressed", file, res.Files, humanBytes(res.Bytes),
+	g.say("wrote %s: %d file%s (%s) for %d component%s, %s compressed", file, res.Files, plural(res.Files), humanBytes(res.Bytes),
 		len(res.Components), plural(len(res.Components)), humanBytes(res.Size))
 	g.say("sha256 %s", res.SHA256)
 	return nil
@@ -174,7 +174,7 @@ func runBundleVerify(ctx context.Context, g *globalOptions, file string) error {
 	for _, c := range out.Components {
 		g.say("  %s: %s %s", c.Name, c.Kind, c.Version)
 	}
-	g.say("ok: %s is whole: %d files (%s) match its manifest", file, out.Members, humanBytes(out.Bytes))
+	g.say("ok: %s is whole: %d file%s (%s), each matching its manifest", file, out.Members, plural(out.Members), humanBytes(out.Bytes))
 	return nil
 }
 
@@ -263,7 +263,7 @@ func runMirror(ctx context.Context, g *globalOptions, dir string, names []string
 	if g.JSON {
 		return writeJSON(g, res)
 	}
-	g.say("mirror %s: %d files written (%s), %d already there; crates are downloaded from %s", res.Dir, res.Written, humanBytes(res.Bytes), res.Kept, res.BaseURL+"crates/")
+	g.say("mirror %s: %d file%s written (%s), %d already there; its index names %s for crate downloads", res.Dir, res.Written, plural(res.Written), humanBytes(res.Bytes), res.Kept, res.BaseURL+"crates/")
 	return nil
 }
 

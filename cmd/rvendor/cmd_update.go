@@ -129,7 +129,7 @@ func withBundle(ctx context.Context, g *globalOptions, file string, op func(mirr
 		return err
 	}
 	defer b.Close()
-	g.say("%s: whole (%d files); every file is checked again as it is used", file, len(b.Manifest.Files))
+	g.say("%s: whole (%d file%s); every file is checked again as it is used", file, len(b.Manifest.Files), plural(len(b.Manifest.Files)))
 	return op(b.Dir)
 }
 
