@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rvendor/rvendor/bundle"
 	"github.com/rvendor/rvendor/fetch"
 	"github.com/rvendor/rvendor/fetch/crates"
 	"github.com/rvendor/rvendor/fetch/internal/web"
@@ -82,6 +83,12 @@ func TestSecurityDocLimits(t *testing.T) {
 		{"crates.MaxIndexFile", size(crates.MaxIndexFile)},
 		{"crates.DefaultJobs", count(crates.DefaultJobs)},
 		{"crates.DefaultIndex", crates.DefaultIndex},
+		{"bundle.MaxManifestSize", size(bundle.MaxManifestSize)},
+		{"bundle.MaxMembers", count(bundle.MaxMembers)},
+		{"bundle.MaxMemberSize", size(bundle.MaxMemberSize)},
+		{"bundle.MaxTotalSize", size(bundle.MaxTotalSize)},
+		{"bundle.MaxPathLen", fmt.Sprintf("%d bytes", bundle.MaxPathLen)},
+		{"bundle.MaxDepth", count(bundle.MaxDepth)},
 		{"verify.MaxStatCacheSize", size(verify.MaxStatCacheSize)},
 		{"policy.MaxLintFile", size(policy.MaxLintFile)},
 		{"vendorspec.MaxLockSize", size(vendorspec.MaxLockSize)},
