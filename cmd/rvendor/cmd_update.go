@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -129,7 +130,12 @@ func withBundle(ctx context.Context, g *globalOptions, file string, op func(mirr
 		return err
 	}
 	defer b.Close()
-	g.say("%s: whole (%d file%s); every file is checked again as it is used", file, len(b.Manifest.Files), plural(len(b.Manifest.Files)))
+	var made []string
+	for _, c := range b.Manifest.Components {
+		made = append(made, c.Name+" "+c.Kind+" "+c.Version)
+	}
+	g.say("%s: whole (%d file%s, made for %s); every file is checked again as it is used",
+		file, len(b.Manifest.Files), plural(len(b.Manifest.Files)), strings.Join(made, ", "))
 	return op(b.Dir)
 }
 
