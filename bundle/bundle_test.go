@@ -247,6 +247,9 @@ func TestReadRefuses(t *testing.T) {
 			fs := m["files"].([]any)
 			fs[0], fs[1] = fs[1], fs[0]
 		}), want: bundle.ErrFormat},
+		{name: "manifest component name", entries: withManifest(t, good, func(m map[string]any) {
+			m["components"] = []any{map[string]any{"name": "x\nrvendor: ok", "kind": "crate", "version": "1.0.0"}}
+		}), want: bundle.ErrFormat},
 		{name: "manifest bad sha256", entries: withManifest(t, good, func(m map[string]any) {
 			m["files"].([]any)[0].(map[string]any)["sha256"] = "XYZ"
 		}), want: bundle.ErrFormat},

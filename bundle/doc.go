@@ -40,7 +40,9 @@
 // the members into a new folder and stops at the first one. Both refuse:
 //
 //   - a first member other than the manifest, a manifest over
-//     MaxManifestSize, with unknown fields, another version, unsorted or
+//     MaxManifestSize, with unknown fields, another version, a
+//     component whose name, kind or version is not 1 to 128 bytes of
+//     the name characters below (they are printed), unsorted or
 //     duplicate files, a bad name, size or digest, more than MaxMembers
 //     files, a file over MaxMemberSize, or a total over MaxTotalSize;
 //   - a member that is not a regular file (link, folder, device, fifo,

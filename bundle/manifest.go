@@ -107,6 +107,13 @@ func (m *Manifest) Validate() error {
 	if m.Version != Version {
 		return fmt.Errorf("%w: format version %d, this rvendor reads %d", ErrFormat, m.Version, Version)
 	}
+	for _, c := range m.Components {
+		for _, v := range []string{c.Name, c.Kind, c.Version} {
+			if !plainWord(v) {
+				return fmt.Errorf("%w: component %q %q %q: names, kinds and versions are 1 to 128 ASCII letters, digits and ._-+~", ErrFormat, c.Name, c.Kind, c.Version)
+			}
+		}
+	}
 	if len(m.Files) > MaxMembers {
 		return fmt.Errorf("%w: %d files, the limit is %d", ErrTooLarge, len(m.Files), MaxMembers)
 	}
@@ -219,6 +226,20 @@ func CheckPath(p string) error {
 		}
 	}
 	return nil
+}
+
+// plainWord reports whether s is 1 to 128 bytes of nameByte: a
+// component's name, kind or version, safe to print.
+func plainWord(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !nameByte(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func nameByte(c byte) bool {
