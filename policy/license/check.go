@@ -64,10 +64,17 @@ type Finding struct {
 // Ids compare exactly, as declared in LICENSES/.
 func (k *Kernel) Check(e *Expr) []Finding {
 	var out []Finding
-	usable, preferredOnly := k.options(e)
+	usable, preferredOnly, take := k.options(e)
 	for _, t := range e.Terms() {
 		lic := k.Licenses[t.license()]
 		if f, bad := k.checkKnown(t); bad {
+			if usable {
+				// Another option is one the kernel takes: the code can be
+				// used under it, and its files tagged so.
+				f.Severity = Warning
+				f.Msg += fmt.Sprintf("; the code can be taken under %q, which the kernel accepts", take)
+				f.Fix = fmt.Sprintf("take it under %q (tag its files so, not with %s), or add the missing text to LICENSES/", take, t.String())
+			}
 			out = append(out, f)
 		}
 		if lic == nil {
@@ -89,8 +96,9 @@ func (k *Kernel) Check(e *Expr) []Finding {
 
 // options reports whether e has an option made only of known preferred
 // or deprecated licenses (with valid exceptions), and whether it has one
-// made only of preferred ones.
-func (k *Kernel) options(e *Expr) (usable, preferredOnly bool) {
+// made only of preferred ones; take is the best such option, as an
+// expression (a preferred-only one when there is one).
+func (k *Kernel) options(e *Expr) (usable, preferredOnly bool, take string) {
 	for _, o := range e.Options() {
 		ok, pref := true, true
 		for _, t := range o {
@@ -101,10 +109,17 @@ func (k *Kernel) options(e *Expr) (usable, preferredOnly bool) {
 			}
 			pref = pref && lic.Class == ClassPreferred
 		}
+		if ok && (take == "" || pref && !preferredOnly) {
+			names := make([]string, len(o))
+			for i, t := range o {
+				names[i] = t.String()
+			}
+			take = strings.Join(names, " AND ")
+		}
 		usable = usable || ok
 		preferredOnly = preferredOnly || ok && pref
 	}
-	return usable, preferredOnly
+	return usable, preferredOnly, take
 }
 
 // checkKnown returns the RuleUnknownLicense or RuleException finding of

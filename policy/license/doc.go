@@ -51,7 +51,9 @@
 //   - Kernel.Check applies license-rules.rst: an id or exception with no
 //     file is an Error (RuleUnknownLicense, "kernel-unknown-license"); an
 //     exception WITH a license its file does not name is an Error
-//     (RuleException, "kernel-exception"); a dual license is an Error
+//     (RuleException, "kernel-exception"); both are Warnings when another
+//     option of the expression is one the kernel takes (the code is taken
+//     under that option, which the finding names); a dual license is an Error
 //     unless some option of the expression is made only of preferred or
 //     deprecated licenses (RuleDualOnly, "kernel-dual-only"); a deprecated
 //     license is a Warning unless some option is made only of preferred

@@ -166,7 +166,9 @@ func tagExpr(line []byte) (string, bool) {
 // rule names (FindTag): above the first line, or below a "#!" line. expr
 // must Parse; the tag holds its KernelString, the form the kernel's
 // scripts/spdxcheck.py accepts. The file is left alone (changed false)
-// when it already has a tag on that line or is of a type CommentStyle
+// when it already has a tag in its first MaxTagLines lines (FindAnyTag:
+// upstream's own tag, wherever upstream put it, is never overridden, as
+// spdxcheck.py would read the first one) or is of a type CommentStyle
 // does not know. The new line ends as the file's first line does (CRLF
 // files get CRLF); in an .rst file a blank line follows the tag unless
 // one already does. An empty file becomes the tag line alone. A
@@ -180,7 +182,7 @@ func Stamp(name string, data []byte, expr string) (out []byte, changed bool, err
 	if !ok {
 		return data, false, nil
 	}
-	if _, ok := FindTag(name, data); ok {
+	if _, ok := FindAnyTag(name, data); ok {
 		return data, false, nil
 	}
 	body := bytes.TrimPrefix(data, bom)
@@ -213,4 +215,60 @@ func Stamp(name string, data []byte, expr string) (out []byte, changed bool, err
 func blankLineAt(data []byte) bool {
 	l, _, _ := bytes.Cut(data, []byte("\n"))
 	return len(bytes.TrimSpace(l)) == 0
+}
+
+// Unstamp undoes Stamp(name, data, expr): it returns every input x for
+// which Stamp(name, x, expr) is data (the tag line Stamp adds removed,
+// with the blank line it adds after an .rst tag, or the line ending it
+// adds after a last "#!" line that had none), none when data is not
+// exactly a stamped file. Usually there is one; verify uses it to check
+// that a stamped file is its pristine upstream file plus the tag and
+// nothing else.
+func Unstamp(name string, data []byte, expr string) [][]byte {
+	e, err := Parse(expr)
+	if err != nil {
+		return nil
+	}
+	style, ok := CommentStyle(name)
+	if !ok {
+		return nil
+	}
+	body := bytes.TrimPrefix(data, bom)
+	head := data[:len(data)-len(body)]
+	var out [][]byte
+	try := func(x []byte) {
+		if again, changed, err := Stamp(name, x, expr); err == nil && changed && bytes.Equal(again, data) {
+			out = append(out, x)
+		}
+	}
+	for _, eol := range []string{"\n", "\r\n"} {
+		tag := []byte(style.Line(e.KernelString()) + eol)
+		for _, at := range stampPlaces(body) {
+			if !bytes.HasPrefix(body[at:], tag) {
+				continue
+			}
+			rests := [][]byte{body[at+len(tag):]}
+			if style == StyleRST {
+				rests = append(rests, bytes.TrimPrefix(rests[0], []byte(eol)))
+			}
+			for _, rest := range rests {
+				x := append(append(append([]byte{}, head...), body[:at]...), rest...)
+				try(x)
+				if len(rest) == 0 && at > 0 {
+					try(bytes.TrimSuffix(x, []byte(eol)))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// stampPlaces returns the offsets where Stamp may have put its line: the
+// start, or after a first line (an interpreter line before the tag).
+func stampPlaces(body []byte) []int {
+	places := []int{0}
+	if i := bytes.IndexByte(body, '\n'); i >= 0 {
+		places = append(places, i+1)
+	}
+	return places
 }

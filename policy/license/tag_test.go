@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -133,7 +134,8 @@ func TestStamp(t *testing.T) {
 		{"a.sh", "#!/bin/sh\n# SPDX-License-Identifier: GPL-2.0\n", "MIT", ""},
 		{"a.c", "// SPDX-License-Identifier: not an expression\n", "MIT", ""},
 		// A misplaced tag does not count: the rule's line gets one.
-		{"a.c", "/*\n * SPDX-License-Identifier: GPL-2.0\n */\n", "GPL-2.0", "// SPDX-License-Identifier: GPL-2.0\n/*\n * SPDX-License-Identifier: GPL-2.0\n */\n"},
+		// Upstream's tag inside a comment block is kept: no second tag.
+		{"a.c", "/*\n * SPDX-License-Identifier: GPL-2.0\n */\n", "GPL-2.0", ""},
 		// Unknown file types are left alone.
 		{"README.md", "# Title\n", "MIT", ""},
 		{"LICENSE-MIT", "Permission is hereby granted\n", "MIT", ""},
@@ -159,7 +161,7 @@ func TestStamp(t *testing.T) {
 // known style and a few shapes of file.
 func TestStampFindsItself(t *testing.T) {
 	names := []string{"a.rs", "a.c", "a.h", "a.S", "a.sh", "a.py", "Makefile", "Kconfig", "a.toml", "a.rst", "a.lua", "lib.rs"}
-	bodies := []string{"", "\n", "\r\n", "x", "x\n", "x\r\ny\r\n", "#!/bin/sh\n", "#!/bin/sh", "#![no_std]\n", "\xef\xbb\xbf#!/bin/sh\nx\n", "\xef\xbb\xbf\xef\xbb\xbfx", "\n\n// SPDX-License-Identifier: MIT\n", "\r"}
+	bodies := []string{"", "\n", "\r\n", "x", "x\n", "x\r\ny\r\n", "#!/bin/sh\n", "#!/bin/sh", "#![no_std]\n", "\xef\xbb\xbf#!/bin/sh\nx\n", "\xef\xbb\xbf\xef\xbb\xbfx", "\r"}
 	for _, name := range names {
 		for _, body := range bodies {
 			for _, expr := range []string{"MIT", "GPL-2.0+ WITH Linux-syscall-note OR MIT OR Apache-2.0", "(MIT AND Zlib) OR ISC"} {
@@ -233,5 +235,55 @@ func TestStampRealKernel(t *testing.T) {
 	// 346, 13 and 1 in linux-source-6.12 6.12.117.
 	if same < 300 || parens == 0 || styles > 5 {
 		t.Errorf("%d files stamped back identical, %d up to parentheses, %d in another style; want 300+, some, few", same, parens, styles)
+	}
+}
+
+// TestUnstamp: Unstamp undoes Stamp exactly, for every comment style, a
+// shebang, CRLF and an .rst file; it refuses a file that is not exactly
+// a stamped one (another expression, an edit beside the tag).
+func TestUnstamp(t *testing.T) {
+	const expr = "Apache-2.0 OR MIT"
+	for name, src := range map[string]string{
+		"lib.rs":    "#![no_std]\nfn f() {}\n",
+		"x.h":       "int x;\n",
+		"run.sh":    "#!/bin/sh\necho hi\n",
+		"crlf.c":    "int x;\r\nint y;\r\n",
+		"doc.rst":   "Title\n=====\n",
+		"empty.rs":  "",
+		"Makefile":  "all:\n",
+		"no-eol.rs": "fn f() {}",
+	} {
+		stamped, changed, err := license.Stamp(name, []byte(src), expr)
+		if err != nil || !changed {
+			t.Fatalf("%s: Stamp: %v %v", name, changed, err)
+		}
+		back := license.Unstamp(name, stamped, expr)
+		if !slices.ContainsFunc(back, func(b []byte) bool { return string(b) == src }) {
+			t.Errorf("%s: Unstamp(Stamp(x)) = %q; want it to hold %q", name, back, src)
+		}
+		if back := license.Unstamp(name, stamped, "MIT"); len(back) != 0 {
+			t.Errorf("%s: unstamped with another expression", name)
+		}
+		edited := append([]byte(nil), stamped...)
+		edited = append(edited, "// more\n"...)
+		for _, b := range license.Unstamp(name, edited, expr) {
+			if string(b) == src {
+				t.Errorf("%s: an edit beside the tag is taken for pristine", name)
+			}
+		}
+	}
+	if back := license.Unstamp("lib.rs", []byte("fn f() {}\n"), expr); len(back) != 0 {
+		t.Errorf("a file with no tag unstamps")
+	}
+}
+
+// TestStampKeepsUpstreamTag: a tag upstream put anywhere in the first
+// lines (inside a comment block, after a copyright line) is kept: no
+// second tag above it.
+func TestStampKeepsUpstreamTag(t *testing.T) {
+	src := "/*\n * SPDX-License-Identifier: MIT\n * Copyright someone\n */\nint x;\n"
+	out, changed, err := license.Stamp("x.h", []byte(src), "Apache-2.0 OR MIT")
+	if err != nil || changed || string(out) != src {
+		t.Errorf("Stamp overrode upstream's tag: %v %v\n%s", changed, err, out)
 	}
 }
