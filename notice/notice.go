@@ -45,45 +45,45 @@ import (
 
 // Notice is the attribution notice of a tree.
 type Notice struct {
-	Tree     string     // the tree's name: its folder's base name
-	Packages []*Package // the built-in packages, in inventory order
-	Left     []Left     // packages left out, in inventory order
-	Texts    []*Text    // every distinct license text, in order of first use
+	Tree     string     `json:"tree"`     // the tree's name: its folder's base name
+	Packages []*Package `json:"packages"` // the built-in packages, in inventory order
+	Left     []Left     `json:"left_out"` // packages left out, in inventory order
+	Texts    []*Text    `json:"texts"`    // every distinct license text, in order of first use
 }
 
 // Package is one built-in package of the notice.
 type Package struct {
-	ID        string // "component" or "component/crate@version"
-	Component string
-	Name      string
-	Version   string
-	Crate     bool
+	ID        string `json:"id"` // "component" or "component/crate@version"
+	Component string `json:"component"`
+	Name      string `json:"name"`
+	Version   string `json:"version"`
+	Crate     bool   `json:"crate"`
 	// License is the concluded license (the declared one when it is a
 	// valid SPDX expression); when there is none, the declaration as
 	// written, or "".
-	License    string
-	Copyrights []string // from its license files, each once
+	License    string   `json:"license"`
+	Copyrights []string `json:"copyrights"` // from its license files, each once
 	// Texts are the numbers (Text.N) of its license files' texts, in
 	// path order.
-	Texts []int
+	Texts []int `json:"texts"`
 	// Files are its license files, relative to the tree's root.
-	Files []string
+	Files []string `json:"files"`
 }
 
 // Left is a package the notice leaves out.
 type Left struct {
-	ID     string
-	Reason string // "host-tool" or "stub"
+	ID     string `json:"id"`
+	Reason string `json:"reason"` // "host-tool" or "stub"
 }
 
 // Text is one distinct license text.
 type Text struct {
-	N        int      // its number in the notice, from 1
-	Hash     string   // TextHash of Body
-	Licenses []string // the license ids the audit detected in it, sorted
-	Files    []string // every file it was found in, relative to the root
-	Packages []string // the IDs of the packages it came with
-	Body     string
+	N        int      `json:"n"`        // its number in the notice, from 1
+	Hash     string   `json:"sha256"`   // TextHash of Body
+	Licenses []string `json:"licenses"` // the license ids the audit detected in it, sorted
+	Files    []string `json:"files"`    // every file it was found in, relative to the root
+	Packages []string `json:"packages"` // the IDs of the packages it came with
+	Body     string   `json:"text"`
 }
 
 // Why a package is left out.
@@ -112,7 +112,7 @@ func Build(ctx context.Context, inv *inventory.Inventory, rep *audit.Report) (*N
 	if len(rep.Packages) != len(inv.Packages) {
 		return nil, fmt.Errorf("notice: the audit covers %d packages, the inventory %d", len(rep.Packages), len(inv.Packages))
 	}
-	n := &Notice{Tree: filepath.Base(inv.Root)}
+	n := &Notice{Tree: filepath.Base(inv.Root), Packages: []*Package{}, Left: []Left{}, Texts: []*Text{}}
 	byHash := map[string]*Text{}
 	for i, p := range inv.Packages {
 		if err := ctx.Err(); err != nil {
