@@ -72,7 +72,7 @@ func (k *Kernel) Check(e *Expr) []Finding {
 				// Another option is one the kernel takes: the code can be
 				// used under it, and its files tagged so.
 				f.Severity = Warning
-				f.Msg += fmt.Sprintf("; the code can be taken under %q, which the kernel accepts", take)
+				f.Msg = strings.TrimSuffix(f.Msg, " ("+f.Rule+")") + fmt.Sprintf("; the code can be taken under %q, which the kernel accepts (%s)", take, f.Rule)
 				f.Fix = fmt.Sprintf("take it under %q (tag its files so, not with %s), or add the missing text to LICENSES/", take, t.String())
 			}
 			out = append(out, f)

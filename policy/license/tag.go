@@ -2,6 +2,7 @@ package license
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"path"
 	"strings"
@@ -271,4 +272,16 @@ func stampPlaces(body []byte) []int {
 		places = append(places, i+1)
 	}
 	return places
+}
+
+// StampedFrom reports whether data is a file whose SHA-256 was pristine
+// with expr stamped by Stamp: one of Unstamp's candidates hashes to
+// pristine.
+func StampedFrom(name string, data []byte, expr string, pristine [32]byte) bool {
+	for _, x := range Unstamp(name, data, expr) {
+		if sha256.Sum256(x) == pristine {
+			return true
+		}
+	}
+	return false
 }
