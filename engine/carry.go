@@ -211,11 +211,20 @@ func (e *Engine) finish(ctx context.Context, ch *change, rescan bool) (writes []
 			touched[p] = true
 		}
 	}
+	undeclared := func(p string) error {
+		return failed(fmt.Errorf("%s in the work tree of %s differs from upstream %s, but no patch changes it", quote.Path(p), ch.C.Name, lc.Version),
+			"edit only the files the conflict report lists (undo that edit in "+ConflictDir+"), or run rvendor update --abort")
+	}
 	for p := range vendorspec.PristineDiff(files, ch.Pristine) {
 		if !touched[p] && !lc.Transformed(p) {
-			return nil, nil, failed(fmt.Errorf("%s in the work tree of %s differs from upstream %s, but no patch changes it", quote.Path(p), ch.C.Name, lc.Version),
-				"edit only the files the conflict report lists (undo that edit in "+ConflictDir+"), or run rvendor update --abort")
+			return nil, nil, undeclared(p)
 		}
+	}
+	// A stamped file no patch touches must be upstream's plus the tag.
+	if p, err := stampedIntact(lc, ch.Dir, ch.Pristine, touched); err != nil {
+		return nil, nil, err
+	} else if p != "" {
+		return nil, nil, undeclared(p)
 	}
 	return writes, removes, nil
 }

@@ -44,7 +44,21 @@ func TestLicenseDiff(t *testing.T) {
 	if strings.Contains(text, "same") || strings.Contains(text, "lib.rs") {
 		t.Errorf("unchanged crates or source files listed:\n%s", text)
 	}
-	if d := licenseDiff(old, old, oldFiles, newFiles); len(d) != 0 {
-		t.Errorf("same version: %v", d)
+	if d := licenseDiff(old, old, oldFiles, oldFiles); len(d) != 0 {
+		t.Errorf("nothing changed: %v", d)
+	}
+	// The legacy slash form of the same license is no change.
+	slash := *old
+	slash.License = "MIT"
+	slash.Crates = []vendorspec.LockedCrate{{Name: "a", Version: "1.0.0", License: "MIT/Apache-2.0"}}
+	re := slash
+	re.Crates = []vendorspec.LockedCrate{{Name: "a", Version: "1.0.1", License: "Apache-2.0 OR MIT"}}
+	if d := licenseDiff(&slash, &re, nil, nil); len(d) != 0 {
+		t.Errorf("equivalent licenses reported as changed: %v", d)
+	}
+	// A name that could forge a line is quoted.
+	evil := LicenseChange{What: "crate", Name: "x 1.0\nrvendor: all clear", New: "MIT"}
+	if strings.Contains(evil.String(), "\n") {
+		t.Errorf("unquoted: %q", evil.String())
 	}
 }

@@ -35,13 +35,21 @@ const maxStampSize = 16 << 20
 
 // stampDir adds expr as an SPDX-License-Identifier line to every file of
 // files (below dir) whose type has a comment style and that has no tag
-// where the kernel's placement rule puts one. It returns the stamped
-// paths, sorted, and the files with their new hashes and sizes.
-func stampDir(ctx context.Context, dir string, files []tree.File, expr string) ([]string, error) {
+// in its first lines (license.Stamp), or, with only set, to exactly those
+// paths. It returns the stamped paths, sorted; with only, a listed file
+// that does not take the stamp is an error naming it.
+func stampDir(ctx context.Context, dir string, files []tree.File, expr string, only []string) ([]string, error) {
 	var stamped []string
+	want := map[string]bool{}
+	for _, p := range only {
+		want[p] = true
+	}
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if only != nil && !want[f.Path] {
+			continue
 		}
 		if _, ok := license.CommentStyle(path.Base(f.Path)); !ok || f.Size > maxStampSize {
 			continue
@@ -64,7 +72,73 @@ func stampDir(ctx context.Context, dir string, files []tree.File, expr string) (
 		stamped = append(stamped, f.Path)
 	}
 	slices.Sort(stamped)
+	if only != nil {
+		for _, p := range only {
+			if _, ok := slices.BinarySearch(stamped, p); !ok {
+				return nil, fmt.Errorf("%s, which rvendor.lock lists as stamped, does not take the SPDX header %q", quote.Path(p), expr)
+			}
+		}
+	}
 	return stamped, nil
+}
+
+// stampedIntact checks that each stamped file of lc in dir that no patch
+// touches (touched) is its pristine upstream file (pristine, from the
+// sum) plus the tag and nothing else; it returns the first that is not.
+func stampedIntact(lc *vendorspec.LockedComponent, dir string, pristine []tree.File, touched map[string]bool) (string, error) {
+	want := make(map[string][32]byte, len(pristine))
+	for _, f := range pristine {
+		want[f.Path] = f.SHA256
+	}
+	for _, p := range lc.Stamped {
+		if touched[p] {
+			continue
+		}
+		data, err := tree.ReadFile(filepath.Join(dir, filepath.FromSlash(p)), maxStampSize+1<<10)
+		if err != nil {
+			return p, err
+		}
+		if !license.StampedFrom(path.Base(p), data, lc.SPDXHeader, want[p]) {
+			return p, nil
+		}
+	}
+	return "", nil
+}
+
+// checkHeader refuses, before anything is fetched, an spdx-header that
+// the strict parser refuses or that is not the component's license: the
+// header must say what the license says (an equivalent expression), or
+// name one of its options.
+func checkHeader(c *vendorspec.Component) error {
+	if c.SPDXHeader == "" {
+		return nil
+	}
+	at := c.Pos.At("spdx-header")
+	h, err := license.Parse(c.SPDXHeader)
+	if err != nil {
+		return &vendorspec.Error{Pos: at, Msg: fmt.Sprintf("component %s: spdx-header %q: %v", c.Name, c.SPDXHeader, err), Hint: "write it as the SPDX list spells it"}
+	}
+	if c.License == "" {
+		return &vendorspec.Error{Pos: at, Msg: fmt.Sprintf("component %s: spdx-header needs the component's license", c.Name), Hint: "add license = \"" + h.String() + "\" (what upstream declares)"}
+	}
+	l, _, err := license.ParseDeclared(c.License)
+	if err != nil {
+		return &vendorspec.Error{Pos: c.Pos.At("license"), Msg: fmt.Sprintf("component %s: license %q: %v", c.Name, c.License, err), Hint: "write it as the SPDX list spells it"}
+	}
+	if license.Equivalent(h, l) {
+		return nil
+	}
+	for _, o := range l.Options() {
+		names := make([]string, len(o))
+		for i, t := range o {
+			names[i] = t.String()
+		}
+		if oe, err := license.Parse(strings.Join(names, " AND ")); err == nil && license.Equivalent(h, oe) {
+			return nil
+		}
+	}
+	return &vendorspec.Error{Pos: at, Msg: fmt.Sprintf("component %s: spdx-header %q is not its license %q, nor one of its options", c.Name, c.SPDXHeader, c.License),
+		Hint: "stamp the license upstream declares: spdx-header = \"" + l.String() + "\""}
 }
 
 // stamp applies lc's spdx-header to the pristine files in dir and
@@ -74,7 +148,7 @@ func (e *Engine) stamp(ctx context.Context, lc *vendorspec.LockedComponent, dir 
 	if lc.SPDXHeader == "" {
 		return nil
 	}
-	stamped, err := stampDir(ctx, dir, files, lc.SPDXHeader)
+	stamped, err := stampDir(ctx, dir, files, lc.SPDXHeader, nil)
 	if err != nil {
 		return err
 	}
@@ -84,8 +158,9 @@ func (e *Engine) stamp(ctx context.Context, lc *vendorspec.LockedComponent, dir 
 }
 
 // restamp applies lc's spdx-header to pristine files extracted again
-// (for a merge base, pristine plus queue, a rebuilt dest) and checks that
-// it stamps exactly the files the lock lists.
+// (for a merge base, pristine plus queue, a rebuilt dest): exactly to the
+// files the lock lists, whatever the rules of this rvendor would stamp
+// today, so a base is the same on every version of rvendor.
 func restamp(ctx context.Context, lc *vendorspec.LockedComponent, dir string, files []tree.File) error {
 	if lc.SPDXHeader == "" {
 		if len(lc.Stamped) > 0 {
@@ -93,15 +168,17 @@ func restamp(ctx context.Context, lc *vendorspec.LockedComponent, dir string, fi
 		}
 		return nil
 	}
-	stamped, err := stampDir(ctx, dir, files, lc.SPDXHeader)
-	if err != nil {
-		return err
-	}
-	if !slices.Equal(stamped, lc.Stamped) {
-		return failed(fmt.Errorf("stamping the pristine files of %s again changes %d files, rvendor.lock lists %d", lc.Name, len(stamped), len(lc.Stamped)),
-			"run rvendor update --force "+lc.Name)
+	if _, err := stampDir(ctx, dir, files, lc.SPDXHeader, nonNil(lc.Stamped)); err != nil {
+		return failed(fmt.Errorf("rebuilding the stamped files of %s: %w", lc.Name, err), "run rvendor update --force "+lc.Name)
 	}
 	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // extractBase extracts the pristine files of lc into dir and applies its
@@ -136,8 +213,8 @@ func refuseGeneratedPatches(lc *vendorspec.LockedComponent) error {
 	for _, p := range lc.Patches {
 		for _, f := range p.Files {
 			if slices.Contains(lc.Generated, f) || (lc.Readme && f == ReadmeName) {
-				return failed(fmt.Errorf("patch %s of %s changes %s, which rvendor generates (readme = true)", p.Name, lc.Name, f),
-					"drop the patch's change to "+f+", or set readme = false")
+				return failed(fmt.Errorf("%s of %s is generated by rvendor (readme = true), and patch %s changes it", f, lc.Name, p.Name),
+					"leave "+f+" as rvendor writes it (restore it from version control; rvendor rewrites it), or set readme = false")
 			}
 		}
 	}

@@ -173,6 +173,9 @@ func (e *Engine) carryFrom(ctx context.Context, ws *tree.Workspace, s scratch, u
 // force).
 func (e *Engine) check(ctx context.Context, ws *tree.Workspace, ch *change, force bool) error {
 	c, prev := ch.C, ch.Prev
+	if err := checkHeader(c); err != nil {
+		return err
+	}
 	if prev != nil && prev.Dest != c.Dest && (vendorspec.Within(c.Dest, prev.Dest) || vendorspec.Within(prev.Dest, c.Dest)) {
 		return unusable(fmt.Errorf("component %s: dest moves from %s to %s, which overlap", c.Name, prev.Dest, c.Dest),
 			"move it to a folder of its own, or in two steps through another folder")

@@ -2,6 +2,7 @@ package vendorspec
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2/unstable"
@@ -84,6 +85,12 @@ func checkLockedComponent(c *LockedComponent, at func(string) string, fail func(
 	}
 	if !paths("stamped", c.Stamped, destPath) || !paths("generated", c.Generated, destPath) {
 		return false
+	}
+	if len(c.Stamped) > 0 && c.SPDXHeader == "" {
+		return fail(at("stamped"), "component %s lists stamped files but no spdx-header", c.Name)
+	}
+	if (c.Readme || len(c.Generated) > 0) && !(c.Readme && slices.Equal(c.Generated, []string{"README.md"})) {
+		return fail(at("generated"), "component %s: generated must be [\"README.md\"] exactly when readme is set (readme %v, generated %q)", c.Name, c.Readme, c.Generated)
 	}
 	for j, g := range c.Exclude {
 		if why, _ := checkPattern(g); why != "" {

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/rvendor/rvendor/policy/license"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -131,6 +133,9 @@ func checkSumAgainstLock(lock *vendorspec.Lock, sum *vendorspec.Sum) error {
 		if up != lc.Upstream {
 			return &SumMismatchError{Component: lc.Name,
 				Detail: fmt.Sprintf("the pristine files recorded in rvendor.sum hash to %s, rvendor.lock records upstream %s", up, lc.Upstream)}
+		}
+		if err := checkTransformed(lc, sum); err != nil {
+			return err
 		}
 		for path := range sum.Pristine[lc.Name] {
 			if len(lc.PatchedBy(path)) == 0 && !lc.Transformed(path) {
@@ -368,6 +373,11 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 		cr.Patched = append(cr.Patched, PatchedFile{Path: p, Patches: by})
 	}
 	cr.Stamped, cr.Generated = len(lc.Stamped), slices.Clone(lc.Generated)
+	// A stamped file that no patch touches must be upstream's plus the
+	// tag: the lock's stamped list is not a way to pass an edit off.
+	if err := checkStamped(lc, dir, opt.Sum, drifted); err != nil {
+		return nil, err
+	}
 	cr.CrateFiles = crateFiles(cr, lc.Crates)
 	if cr.Status == StatusClean && cr.Drifted() {
 		cr.Status = StatusDrift
@@ -522,4 +532,48 @@ func compare(cr *ComponentReport, want []tree.File, got []tree.Entry, irregular 
 		}
 	}
 	sort.Slice(cr.Type, func(a, b int) bool { return cr.Type[a].Path < cr.Type[b].Path })
+}
+
+// checkTransformed checks lc's stamped and generated lists against the
+// sum: a stamped file is an upstream file changed from it, a generated
+// file one upstream does not have.
+func checkTransformed(lc *vendorspec.LockedComponent, sum *vendorspec.Sum) error {
+	over := sum.Pristine[lc.Name]
+	for _, p := range lc.Stamped {
+		if pf, ok := over[p]; !ok || pf == nil {
+			return &SumMismatchError{Component: lc.Name,
+				Detail: fmt.Sprintf("rvendor.lock lists %s as stamped, but rvendor.sum does not record it as an upstream file rvendor changed", p)}
+		}
+	}
+	for _, p := range lc.Generated {
+		if pf, ok := over[p]; !ok || pf != nil {
+			return &SumMismatchError{Component: lc.Name,
+				Detail: fmt.Sprintf("rvendor.lock lists %s as generated, but rvendor.sum does not record it as a file upstream does not have", p)}
+		}
+	}
+	return nil
+}
+
+// maxStampedRead caps a stamped file as verify reads it.
+const maxStampedRead = 17 << 20
+
+// checkStamped reads each stamped file of lc that no patch touches and
+// has not drifted, and checks it is its pristine upstream file (as the
+// sum records it) plus the SPDX tag and nothing else.
+func checkStamped(lc *vendorspec.LockedComponent, dir string, sum *vendorspec.Sum, drifted map[string]bool) error {
+	over := sum.Pristine[lc.Name]
+	for _, p := range lc.Stamped {
+		if drifted[p] || len(lc.PatchedBy(p)) > 0 || over[p] == nil {
+			continue
+		}
+		data, err := tree.ReadFile(filepath.Join(dir, filepath.FromSlash(p)), maxStampedRead)
+		if err != nil {
+			return err
+		}
+		if !license.StampedFrom(path.Base(p), data, lc.SPDXHeader, over[p].SHA256) {
+			return &SumMismatchError{Component: lc.Name,
+				Detail: fmt.Sprintf("rvendor.lock lists %s as stamped with %q, but it is not its upstream file plus that tag", p, lc.SPDXHeader)}
+		}
+	}
+	return nil
 }
