@@ -7,17 +7,20 @@
 // Invariants:
 //   - It never touches the network and never writes.
 //   - Every path comes from rvendor.lock and rvendor.sum, which
-//     vendorspec validated when it parsed them; files are read with
-//     tree.ReadFile (no symbolic links, no devices, capped) below a dest
-//     that tree.InTree resolved inside the tree.
+//     vendorspec validated when it parsed them; files are read through a
+//     Reader: the package's folder is checked once with tree.InTree and
+//     opened as an os.Root (no name leads out of it), and each file must
+//     be a regular file, not a link, and is capped.
 //   - Every file read is hashed and compared with rvendor.sum: bytes
-//     that are not what the lock records are reported (Package.Drift),
-//     never audited as if they were.
+//     that are not what the lock records are a *DriftError, never
+//     audited as if they were.
 package inventory
 
 import (
 	"crypto/sha256"
 	"fmt"
+	"io"
+	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -217,22 +220,120 @@ func (p *Package) File(rel string) (tree.File, bool) {
 
 // ReadFile reads p's file rel (at most max bytes) from the tree at root
 // and checks it against rvendor.sum: a file the sum does not list, or
-// whose bytes differ, is a *DriftError.
+// whose bytes differ, is a *DriftError. To read many files of one
+// package, Open it once.
 func ReadFile(root string, p *Package, rel string, max int64) ([]byte, error) {
-	f, ok := p.File(rel)
+	r, err := Open(root, p)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return r.ReadFile(rel, max)
+}
+
+// Reader reads the files of one package. Its folder is checked once
+// (inside the tree, no symbolic link on the way: tree.InTree) and opened
+// as an os.Root, so no file name can lead out of it; each file must be a
+// regular file (not a link), is capped, and is checked against
+// rvendor.sum as it is read.
+type Reader struct {
+	p    *Package
+	root *os.Root
+	buf  []byte
+}
+
+// Open returns a Reader of p's files in the tree at root.
+func Open(root string, p *Package) (*Reader, error) {
+	abs, err := tree.InTree(root, p.Dir)
+	if err != nil {
+		return nil, err
+	}
+	r, err := os.OpenRoot(abs)
+	if err != nil {
+		return nil, err
+	}
+	return &Reader{p: p, root: r}, nil
+}
+
+// Close releases the package's folder.
+func (r *Reader) Close() error { return r.root.Close() }
+
+// open opens rel for reading, refusing what rvendor.sum does not list,
+// links and irregular files, and files over max bytes.
+func (r *Reader) open(rel string, max int64) (*os.File, tree.File, error) {
+	f, ok := r.p.File(rel)
 	if !ok {
-		return nil, &DriftError{Path: p.Path(rel)}
+		return nil, f, &DriftError{Path: r.p.Path(rel)}
 	}
-	abs, err := tree.InTree(root, p.Path(rel))
+	fi, err := r.root.Lstat(filepath.FromSlash(rel))
+	if err != nil {
+		return nil, f, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, f, fmt.Errorf("%s is not a regular file: rvendor reads only regular files of the tree", r.p.Path(rel))
+	}
+	if fi.Size() > max {
+		return nil, f, fmt.Errorf("%s is over the %d-byte limit", r.p.Path(rel), max)
+	}
+	fd, err := r.root.Open(filepath.FromSlash(rel))
+	return fd, f, err
+}
+
+// ReadFile reads rel (at most max bytes), checked against rvendor.sum.
+func (r *Reader) ReadFile(rel string, max int64) ([]byte, error) {
+	fd, f, err := r.open(rel, max)
 	if err != nil {
 		return nil, err
 	}
-	data, err := tree.ReadFile(abs, max)
-	if err != nil {
+	defer fd.Close()
+	data := make([]byte, f.Size+1)
+	n, err := io.ReadFull(fd, data)
+	if err != io.ErrUnexpectedEOF && err != io.EOF && err != nil {
 		return nil, err
 	}
-	if sha256.Sum256(data) != f.SHA256 {
-		return nil, &DriftError{Path: p.Path(rel)}
+	data = data[:n]
+	if int64(n) != f.Size || sha256.Sum256(data) != f.SHA256 {
+		return nil, &DriftError{Path: r.p.Path(rel)}
 	}
 	return data, nil
+}
+
+// Head returns the first n bytes of rel (at most max bytes long),
+// hashing the whole file as it streams through one buffer and checking
+// it against rvendor.sum: what a scan of file heads (SPDX tags) needs,
+// without holding whole files.
+func (r *Reader) Head(rel string, max int64, n int) ([]byte, error) {
+	fd, f, err := r.open(rel, max)
+	if err != nil {
+		return nil, err
+	}
+	defer fd.Close()
+	if r.buf == nil {
+		r.buf = make([]byte, 64<<10)
+	}
+	h := sha256.New()
+	var head []byte
+	var total int64
+	for {
+		k, err := fd.Read(r.buf)
+		if k > 0 {
+			if len(head) < n {
+				head = append(head, r.buf[:min(k, n-len(head))]...)
+			}
+			h.Write(r.buf[:k])
+			total += int64(k)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	var sum [32]byte
+	h.Sum(sum[:0])
+	if total != f.Size || sum != f.SHA256 {
+		return nil, &DriftError{Path: r.p.Path(rel)}
+	}
+	return head, nil
 }

@@ -13,12 +13,13 @@ import (
 
 type licensesOptions struct {
 	Files bool
+	All   bool
 }
 
 func newLicensesCommand(g *globalOptions) *cobra.Command {
 	var o licensesOptions
 	cmd := &cobra.Command{
-		Use:   "licenses [COMPONENT...] [--files]",
+		Use:   "licenses [COMPONENT...] [--files] [--all-licenses]",
 		Short: "Audit the licenses of what is vendored: declared, detected, per-file tags",
 		Long: `Licenses audits each vendored component, and each crate of a crate
 component's closure, as rvendor.lock and rvendor.sum record them:
@@ -28,7 +29,10 @@ component's closure, as rvendor.lock and rvendor.sum record them:
              as "MIT OR Apache-2.0", and the normalization is shown
   detected   the licenses found in its license files (LICENSE*, LICENCE*,
              COPYING*, COPYRIGHT*, NOTICE*, UNLICENSE, at any depth), by
-             google/licensecheck, with the share of each text matched;
+             google/licensecheck, with the share of each text matched
+             (the licenses vendored code carries in practice: the kernel's
+             LICENSES/, those of crates.io and Rust; --all-licenses looks
+             for every one of licensecheck's 550, slower to start);
              "missing" names declared licenses with no text, and a
              detected license the declaration does not name is a mismatch
   concluded  the declared license when it is a valid expression, else what
@@ -58,6 +62,7 @@ EXIT STATUS
 		},
 	}
 	cmd.Flags().BoolVar(&o.Files, "files", false, "list every file's SPDX tag, and the files with none")
+	cmd.Flags().BoolVar(&o.All, "all-licenses", false, "detect every license licensecheck knows, not only the common ones")
 	return cmd
 }
 
@@ -66,7 +71,7 @@ func runLicenses(ctx context.Context, g *globalOptions, o *licensesOptions, args
 	if err != nil {
 		return err
 	}
-	rep, err := audit.Audit(orBackground(ctx), p.Spec, p.Lock, p.Sum, args, o.Files)
+	rep, err := audit.Audit(orBackground(ctx), p.Spec, p.Lock, p.Sum, args, o.Files, o.All)
 	if err != nil {
 		return usageErr(err, "run rvendor verify, and rvendor update if a component is not vendored")
 	}

@@ -37,8 +37,10 @@ and [policy.licenses.host-tool] replace them for one role:
                   allowed for imported code, with a warning; exceptions/
                   only WITH the licenses their SPDX-Licenses line names;
                   an id with no file in LICENSES/ is refused (rules
-                  kernel-preferred, kernel-dual-only, kernel-deprecated,
-                  kernel-exception, kernel-unknown-license)
+                  kernel-dual-only, kernel-deprecated, kernel-exception,
+                  kernel-unknown-license); an unknown id or exception
+                  beside an option the kernel takes is a warning naming
+                  that option
 With both, both must hold. Ids are compared exactly: GPL-2.0 is not
 GPL-2.0-only. Other rules: license-invalid, license-unknown,
 license-mismatch (warning), license-allow, clarification-stale, drift.
@@ -143,7 +145,7 @@ func runPolicyCheck(ctx context.Context, g *globalOptions) error {
 // checkLicenses audits every vendored package and checks the license
 // policy against the audit.
 func checkLicenses(ctx context.Context, p *project) (*audit.PolicyReport, error) {
-	rep, err := audit.Audit(ctx, p.Spec, p.Lock, p.Sum, nil, false)
+	rep, err := audit.Audit(ctx, p.Spec, p.Lock, p.Sum, nil, false, false)
 	if err != nil {
 		return nil, usageErr(err, "run rvendor verify, and rvendor update if a component is not vendored")
 	}

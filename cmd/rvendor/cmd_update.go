@@ -80,6 +80,13 @@ by the next rvendor update, or rolled back to how things were before it by
 "rvendor update --abort". Downloads are cached ($RVENDOR_CACHE, or the user
 cache folder). Two rvendor runs in one tree wait for each other.
 
+A component re-vendored prints how its licenses changed: its declared
+license, each crate added, removed or relicensed, each license file added,
+removed or changed. With --json it prints {"components": [{"name",
+"version", "dest", "status" (updated|current), "files", "bytes",
+"upstream", "tree", "licenses": [{"what", "name", "old", "new"}]}],
+"removed", "recovered", "changed"}.
+
 EXIT STATUS
   0  the tree, lock and sum are up to date
   1  a fetch, a check or the update failed, or a patch conflicts; nothing

@@ -21,6 +21,7 @@ package audit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path"
 	"runtime"
 	"slices"
@@ -39,7 +40,7 @@ import (
 const MaxLicenseFileSize = 1 << 20
 
 // MaxSourceFileSize caps a source file read for its SPDX tag; larger
-// files are reported as not tagged-checked (TagStats.Skipped).
+// files are left out of the tag counts.
 const MaxSourceFileSize = 16 << 20
 
 // Options configure Licenses.
@@ -147,6 +148,11 @@ func Licenses(ctx context.Context, inv *inventory.Inventory, o Options) (*Report
 	rep := &Report{Packages: make([]*Package, len(inv.Packages)), UnusedClarifications: []string{}}
 	used := make([]bool, len(o.Clarifications))
 	var mu sync.Mutex
+	// The detector's scanner takes a while to build: build it while the
+	// files are read.
+	warm := make(chan struct{})
+	go func() { o.Detector.Detect(nil); close(warm) }()
+	defer func() { <-warm }()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, p := range inv.Packages {
@@ -169,10 +175,25 @@ func Licenses(ctx context.Context, inv *inventory.Inventory, o Options) (*Report
 	}
 	for i, c := range o.Clarifications {
 		if !used[i] {
-			rep.UnusedClarifications = append(rep.UnusedClarifications, clarName(c))
+			rep.UnusedClarifications = append(rep.UnusedClarifications, clarName(c)+movedOn(inv, c))
 		}
 	}
 	return rep, nil
+}
+
+// movedOn says when a clarification names a crate version that is no
+// longer vendored while another version is: its file must be read again.
+func movedOn(inv *inventory.Inventory, c *vendorspec.Clarification) string {
+	name, version, ok := strings.Cut(c.Crate, "@")
+	if !ok {
+		return ""
+	}
+	for _, p := range inv.Packages {
+		if p.Crate && p.Component == c.Component && p.Name == name && p.Version != version {
+			return fmt.Sprintf(" (crate %s is now at %s: read its license file again and pin the new sha256)", name, p.Version)
+		}
+	}
+	return ""
 }
 
 func clarName(c *vendorspec.Clarification) string {
@@ -198,6 +219,11 @@ func auditPackage(ctx context.Context, root string, p *inventory.Package, o Opti
 			declared, ap.Normalized = e, norm
 		}
 	}
+	r, err := inventory.Open(root, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer r.Close()
 	var used []int
 	detected := map[string]bool{}
 	var fileExprs []string
@@ -210,10 +236,11 @@ func auditPackage(ctx context.Context, root string, p *inventory.Package, o Opti
 		}
 		lf := &LicenseFile{Path: f.Path, SHA256: f.Hex(), IDs: []string{}}
 		ap.Files = append(ap.Files, lf)
-		data, err := inventory.ReadFile(root, p, f.Path, MaxLicenseFileSize)
+		data, err := r.ReadFile(f.Path, MaxLicenseFileSize)
 		if err != nil {
-			var de *inventory.DriftError
-			if !errors.As(err, &de) {
+			// Drift, a link, a file over the cap: this file is not
+			// audited, and the report says why; the others are.
+			if errors.Is(err, context.Canceled) {
 				return nil, nil, err
 			}
 			lf.Error = err.Error()
@@ -223,6 +250,7 @@ func auditPackage(ctx context.Context, root string, p *inventory.Package, o Opti
 			used = append(used, j)
 			if c.SHA256 != lf.SHA256 {
 				lf.Error = "clarification is stale: the file's sha256 is " + lf.SHA256 + ", the clarification pins " + c.SHA256 + "; read the file again and update [[policy.licenses.clarify]]"
+				continue // never a fallback to detection
 			} else {
 				lf.Clarified, lf.Reason = c.License, c.Reason
 				fileExprs = append(fileExprs, c.License)
@@ -249,7 +277,7 @@ func auditPackage(ctx context.Context, root string, p *inventory.Package, o Opti
 	sort.Strings(ap.Detected)
 	compare(ap, declared, detected)
 	conclude(ap, declared, fileExprs)
-	if err := tags(ctx, root, p, ap, o.Files); err != nil {
+	if err := tags(ctx, r, p, ap, o.Files); err != nil {
 		return nil, nil, err
 	}
 	return ap, used, nil

@@ -84,7 +84,7 @@ func Check(rep *Report, pol *vendorspec.Licenses, k *license.Kernel) (*PolicyRep
 	used := make([]bool, len(pol.Exceptions))
 	for _, p := range rep.Packages {
 		v := verdict(p, pol.For(p.Role), lists[p.Role], k)
-		if v.Result == Fail {
+		if v.Result == Fail && licenseOnly(v) {
 			if j := exceptionFor(pol.Exceptions, p); j >= 0 {
 				used[j] = true
 				v.Result, v.Exception = Excepted, pol.Exceptions[j].Reason
@@ -163,6 +163,18 @@ func verdict(p *Package, r *vendorspec.LicenseRules, al *license.AllowList, k *l
 		v.Result = Warn
 	}
 	return v
+}
+
+// licenseOnly reports whether every error of v is about which license
+// the package has: only those can be excepted, never a stale
+// clarification or a drifted license file.
+func licenseOnly(v *Verdict) bool {
+	for _, f := range v.Findings {
+		if f.Severity == "error" && (f.Rule == RuleStale || f.Rule == RuleDrift) {
+			return false
+		}
+	}
+	return true
 }
 
 // integrity adds the findings that do not depend on the rules: an

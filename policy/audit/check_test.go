@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -74,5 +75,44 @@ func TestCheckRules(t *testing.T) {
 	// Kernel mode without LICENSES/ is refused, not passed.
 	if _, err := Check(rep, &vendorspec.Licenses{Rules: vendorspec.LicenseRules{Kernel: true}}, nil); err == nil || !strings.Contains(err.Error(), "LICENSES/") {
 		t.Errorf("kernel mode with no LICENSES/: %v", err)
+	}
+}
+
+// TestExceptionNeverCoversIntegrity: an exception lets a license through,
+// never a stale clarification or a drifted license file.
+func TestExceptionNeverCoversIntegrity(t *testing.T) {
+	p := pkg(t, "c", "c", vendorspec.RoleBuiltIn, "Zlib")
+	p.Files = []*LicenseFile{{Path: "LICENSE", Error: "clarification is stale: ..."}}
+	pol := &vendorspec.Licenses{Rules: vendorspec.LicenseRules{Allow: []string{"MIT"}},
+		Exceptions: []*vendorspec.LicenseException{{Component: "c", License: "Zlib", Reason: "r"}}}
+	got, err := Check(&Report{Packages: []*Package{p}}, pol, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := got.Verdicts[0]; v.Result != Fail || v.Exception != "" {
+		t.Errorf("verdict %+v", v)
+	}
+	p.Files[0].Error = ""
+	got, _ = Check(&Report{Packages: []*Package{p}}, pol, nil)
+	if v := got.Verdicts[0]; v.Result != Excepted || v.Exception != "r" {
+		t.Errorf("without the stale clarification: %+v", v)
+	}
+}
+
+// TestValidatePolicy: expressions go-spdx accepts and the strict parser
+// refuses are reported at their place, with the canonical spelling.
+func TestValidatePolicy(t *testing.T) {
+	src := "version = 1\n[policy.licenses]\nallow = [\"mit\"]\n[[component]]\nname = \"a\"\nkind = \"archive\"\nversion = \"1\"\nurl = \"https://x/a.tar.gz\"\nsha256 = \"" + strings.Repeat("a", 64) + "\"\ndest = \"d\"\nspdx-header = \"mit OR apache-2.0\"\n"
+	spec, err := vendorspec.Parse("rvendor.toml", []byte(src))
+	if err != nil {
+		t.Skipf("the spec parser refuses it already: %v", err)
+	}
+	err = ValidatePolicy(spec)
+	var list vendorspec.ErrorList
+	if !errors.As(err, &list) || len(list) != 2 {
+		t.Fatalf("got %v", err)
+	}
+	if list[0].Pos.Line != 3 || !strings.Contains(list[0].Hint, `"MIT"`) || list[1].Pos.Line != 11 || !strings.Contains(list[1].Hint, `"MIT OR Apache-2.0"`) {
+		t.Errorf("errors %v (hints %q, %q)", list, list[0].Hint, list[1].Hint)
 	}
 }

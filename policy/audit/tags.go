@@ -9,10 +9,14 @@ import (
 	"github.com/rvendor/rvendor/policy/license"
 )
 
+// tagHead is how much of each file the tag scan keeps: the kernel's rule
+// and spdxcheck.py look at the first lines only.
+const tagHead = 16 << 10
+
 // tags reads every file of p whose type can hold a comment and counts
 // its SPDX-License-Identifier tag, placed as the kernel's rule says; a
 // tag that is not the concluded license is listed in Disagree.
-func tags(ctx context.Context, root string, p *inventory.Package, ap *Package, all bool) error {
+func tags(ctx context.Context, r *inventory.Reader, p *inventory.Package, ap *Package, all bool) error {
 	st := &ap.Tags
 	st.Untagged, st.Disagree = []string{}, []FileTag{}
 	for _, f := range p.Files {
@@ -24,7 +28,7 @@ func tags(ctx context.Context, root string, p *inventory.Package, ap *Package, a
 			continue
 		}
 		st.Files++
-		data, err := inventory.ReadFile(root, p, f.Path, MaxSourceFileSize)
+		data, err := r.Head(f.Path, MaxSourceFileSize, tagHead)
 		if err != nil {
 			var de *inventory.DriftError
 			if errors.As(err, &de) {
