@@ -54,7 +54,7 @@ func Copyrights(data []byte) []string {
 			l = strings.TrimSpace(l[len(m):])
 		}
 		l = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(l, "*/"), "-->"))
-		if !isCopyright(l) {
+		if !mayBeCopyright(l) || !isCopyright(l) {
 			continue
 		}
 		l = strings.Join(strings.Fields(Sanitize(l)), " ")
@@ -71,6 +71,25 @@ func Copyrights(data []byte) []string {
 		}
 	}
 	return out
+}
+
+// mayBeCopyright is a cheap first look: whether l holds "copyright" (in
+// any case), "(c)", "(C)" or "©" at all.
+func mayBeCopyright(l string) bool {
+	if strings.Contains(l, "©") || strings.Contains(l, "(c)") || strings.Contains(l, "(C)") {
+		return true
+	}
+	for i := strings.IndexAny(l, "cC"); i >= 0 && i+9 <= len(l); {
+		if strings.EqualFold(l[i:i+9], "copyright") {
+			return true
+		}
+		j := strings.IndexAny(l[i+1:], "cC")
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }
 
 // isCopyright reports whether the trimmed line l is a copyright notice.

@@ -57,19 +57,21 @@ func CycloneDX(s *Source, o Options) ([]byte, error) {
 	bom.Dependencies = d.dependencies(treeRef, refs)
 	if o.Serial != "" {
 		bom.SerialNumber = o.Serial
-		return writeCDX(bom)
+		return writeCDX(bom, true)
 	}
-	draft, err := writeCDX(bom)
+	draft, err := writeCDX(bom, false)
 	if err != nil {
 		return nil, err
 	}
 	bom.SerialNumber = "urn:uuid:" + ContentUUID(draft)
-	return writeCDX(bom)
+	return writeCDX(bom, true)
 }
 
-func writeCDX(bom *cdx.BOM) ([]byte, error) {
+// writeCDX renders bom: indented by two spaces, or compact (the form the
+// serial number is derived from).
+func writeCDX(bom *cdx.BOM, pretty bool) ([]byte, error) {
 	var b bytes.Buffer
-	if err := cdx.NewBOMEncoder(&b, cdx.BOMFileFormatJSON).SetPretty(true).SetEscapeHTML(false).Encode(bom); err != nil {
+	if err := cdx.NewBOMEncoder(&b, cdx.BOMFileFormatJSON).SetPretty(pretty).SetEscapeHTML(false).Encode(bom); err != nil {
 		return nil, fmt.Errorf("writing the CycloneDX BOM: %w", err)
 	}
 	return b.Bytes(), nil

@@ -63,8 +63,9 @@
 //     --created, else SOURCE_DATE_EPOCH, else the Unix epoch: rvendor
 //     never reads the clock). The SPDX namespace and the CycloneDX
 //     serial number, when not given, are a version 5 UUID (URL
-//     namespace) of the hex SHA-256 of the document rendered without
-//     them: they change when, and only when, the content does.
+//     namespace) of the hex SHA-256 of the document rendered as compact
+//     JSON without them: they change when, and only when, the content
+//     does.
 //   - The document describes what rvendor.lock and rvendor.sum record;
 //     Load refuses a sum that does not match the lock's seal. Every file
 //     read (Cargo.toml, license files, with Files every file) goes

@@ -402,36 +402,43 @@ func linkRoots(s *Source) {
 	}
 }
 
-// readFiles reads every file of every package, in parallel: its SHA-1,
-// and its SPDX tag where its type can hold one (the audit's rule:
-// license.CommentStyle, at most audit.MaxSourceFileSize).
+// readFiles reads every file of every package (one package at a time
+// per core, through an inventory.Reader): its SHA-1, and its SPDX tag
+// where its type can hold one (the audit's rule: license.CommentStyle,
+// at most audit.MaxSourceFileSize).
 func readFiles(ctx context.Context, s *Source) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for _, p := range s.Packages {
-		p.Files = make([]File, len(p.Package.Files))
-		for j, f := range p.Package.Files {
-			p.Files[j].File = f
-			g.Go(func() error {
-				if err := gctx.Err(); err != nil {
-					return err
-				}
-				data, err := inventory.ReadFile(s.Root, p.Package, f.Path, MaxFileSize)
-				if err != nil {
-					return err
-				}
-				out := &p.Files[j]
-				out.SHA1 = sha1.Sum(data)
-				name := path.Base(f.Path)
-				if _, ok := license.CommentStyle(name); ok && f.Size <= audit.MaxSourceFileSize {
-					out.Examined = true
-					if tag, ok := license.FindTag(name, data); ok {
-						out.Tag = notice.Sanitize(tag.Expr)
-					}
-				}
-				return nil
-			})
-		}
+		g.Go(func() error { return readPackageFiles(gctx, s.Root, p) })
 	}
 	return g.Wait()
+}
+
+func readPackageFiles(ctx context.Context, root string, p *Package) error {
+	r, err := inventory.Open(root, p.Package)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	p.Files = make([]File, len(p.Package.Files))
+	for j, f := range p.Package.Files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		data, err := r.ReadFile(f.Path, MaxFileSize)
+		if err != nil {
+			return err
+		}
+		out := &p.Files[j]
+		out.File, out.SHA1 = f, sha1.Sum(data)
+		name := path.Base(f.Path)
+		if _, ok := license.CommentStyle(name); ok && f.Size <= audit.MaxSourceFileSize {
+			out.Examined = true
+			if tag, ok := license.FindTag(name, data); ok {
+				out.Tag = notice.Sanitize(tag.Expr)
+			}
+		}
+	}
+	return nil
 }

@@ -71,19 +71,25 @@ func SPDX(s *Source, o Options) ([]byte, error) {
 	}
 	if o.Namespace != "" {
 		d.doc.DocumentNamespace = o.Namespace
-		return writeSPDX(d.doc)
+		return writeSPDX(d.doc, true)
 	}
-	draft, err := writeSPDX(d.doc)
+	draft, err := writeSPDX(d.doc, false)
 	if err != nil {
 		return nil, err
 	}
 	d.doc.DocumentNamespace = "https://spdx.org/spdxdocs/rvendor-" + newIDSet(spdxIDChar).make(s.Name) + "-" + ContentUUID(draft)
-	return writeSPDX(d.doc)
+	return writeSPDX(d.doc, true)
 }
 
-func writeSPDX(doc *spdx.Document) ([]byte, error) {
+// writeSPDX renders doc: indented by two spaces, or compact (the form
+// the namespace is derived from).
+func writeSPDX(doc *spdx.Document, indent bool) ([]byte, error) {
 	var b bytes.Buffer
-	if err := spdxjson.Write(doc, &b, spdxjson.Indent("  "), spdxjson.EscapeHTML(false)); err != nil {
+	opts := []spdxjson.WriteOption{spdxjson.EscapeHTML(false)}
+	if indent {
+		opts = append(opts, spdxjson.Indent("  "))
+	}
+	if err := spdxjson.Write(doc, &b, opts...); err != nil {
 		return nil, fmt.Errorf("writing the SPDX document: %w", err)
 	}
 	return b.Bytes(), nil
