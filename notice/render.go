@@ -15,10 +15,12 @@ const Intro = "This notice lists the vendored code built into the kernel image, 
 	"the copyright lines of its license files, and the full text of every license file vendored with it, " +
 	"each distinct text once. It was written by rvendor from rvendor.lock and rvendor.sum."
 
-// reasons says why packages were left out, by Left.Reason.
-var reasons = map[string]string{
-	LeftHostTool: "role host-tool: run on the build machine, not part of the kernel image",
-	LeftStub:     "platform stubs: only other targets need them, no upstream code is vendored",
+// reason says why packages were left out, by Left.Reason.
+func reason(r string) string {
+	if r == LeftHostTool {
+		return "role host-tool: run on the build machine, not part of the kernel image"
+	}
+	return "platform stubs: only other targets need them, no upstream code is vendored"
 }
 
 // Title returns the heading of a package: "name version", with its
@@ -44,7 +46,7 @@ func (t *Text) Heading() string {
 func (n *Notice) LeftGroups() []LeftGroup {
 	var out []LeftGroup
 	for _, r := range []string{LeftHostTool, LeftStub} {
-		g := LeftGroup{Reason: reasons[r]}
+		g := LeftGroup{Reason: reason(r)}
 		for _, l := range n.Left {
 			if l.Reason == r {
 				g.IDs = append(g.IDs, l.ID)

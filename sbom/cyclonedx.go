@@ -12,10 +12,10 @@ import (
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
-// cdxSchemas are the $schema URLs of the versions rvendor writes.
-var cdxSchemas = map[string]string{
-	CycloneDX15: "http://cyclonedx.org/schema/bom-1.5.schema.json",
-	CycloneDX16: "http://cyclonedx.org/schema/bom-1.6.schema.json",
+// cdxSchema is the $schema URL of the version ver (CycloneDX15 or
+// CycloneDX16).
+func cdxSchema(ver string) string {
+	return "http://cyclonedx.org/schema/bom-" + ver + ".schema.json"
 }
 
 // cdxDoc builds a CycloneDX BOM.
@@ -33,7 +33,7 @@ func CycloneDX(s *Source, o Options) ([]byte, error) {
 		ver = CycloneDX16
 	}
 	d := &cdxDoc{s: s, v16: ver == CycloneDX16, refs: newIDSet(anyChar)}
-	bom := &cdx.BOM{JSONSchema: cdxSchemas[ver], BOMFormat: cdx.BOMFormat, SpecVersion: cdx.SpecVersion1_6, Version: 1}
+	bom := &cdx.BOM{JSONSchema: cdxSchema(ver), BOMFormat: cdx.BOMFormat, SpecVersion: cdx.SpecVersion1_6, Version: 1}
 	if !d.v16 {
 		bom.SpecVersion = cdx.SpecVersion1_5
 	}

@@ -39,6 +39,7 @@ type Options struct {
 // OptionError is an option that cannot be used.
 type OptionError struct{ Msg string }
 
+// Error returns the message.
 func (e *OptionError) Error() string { return e.Msg }
 
 var serialRE = lazyre.New(`^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -92,8 +93,9 @@ func stamp(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05Z")
 }
 
-// urlNamespace is RFC 9562's namespace UUID for URLs.
-var urlNamespace = [16]byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
+// urlNamespace is RFC 9562's namespace UUID for URLs,
+// 6ba7b811-9dad-11d1-80b4-00c04fd430c8.
+const urlNamespace = "\x6b\xa7\xb8\x11\x9d\xad\x11\xd1\x80\xb4\x00\xc0\x4f\xd4\x30\xc8"
 
 // ContentUUID returns the version 5 UUID (URL namespace) of the hex
 // SHA-256 of data: the same as `uuid -v5 ns:URL $(sha256sum FILE | cut
@@ -101,7 +103,7 @@ var urlNamespace = [16]byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80
 func ContentUUID(data []byte) string {
 	sum := sha256.Sum256(data)
 	h := sha1.New()
-	h.Write(urlNamespace[:])
+	h.Write([]byte(urlNamespace))
 	h.Write([]byte(hex.EncodeToString(sum[:])))
 	u := h.Sum(nil)[:16]
 	u[6] = u[6]&0x0f | 0x50

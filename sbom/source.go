@@ -266,6 +266,7 @@ type PatchError struct {
 	Err  error
 }
 
+// Error names the patch file and what is wrong with it.
 func (e *PatchError) Error() string { return e.Path + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.
