@@ -67,6 +67,7 @@ func (f *fixture) archive(name string, files map[string]string) (string, string)
 type comp struct {
 	name, version, dest, patches string
 	files                        map[string]string
+	extra                        string // more keys of the component, e.g. spdx-header
 }
 
 // spec writes rvendor.toml for comps, building their archives.
@@ -81,6 +82,7 @@ func (f *fixture) spec(comps ...comp) {
 		if c.patches != "" {
 			fmt.Fprintf(&b, "patches = %q\n", c.patches)
 		}
+		b.WriteString(c.extra)
 	}
 	f.write("rvendor.toml", b.String())
 }
