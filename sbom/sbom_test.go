@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	spdxjson "github.com/spdx/tools-golang/json"
+	"github.com/spdx/tools-golang/spdxlib"
+
 	"github.com/rvendor/rvendor/inventory"
 	"github.com/rvendor/rvendor/sbom"
 	"github.com/rvendor/rvendor/sbom/sbomtest"
@@ -537,5 +540,27 @@ func TestSchemas(t *testing.T) {
 	bad = bytes.Replace(spdxData, []byte(`"algorithm": "SHA256"`), []byte(`"algorithm": "SHA-256"`), 1)
 	if err := sbomtest.Validate(sbomtest.Compile(t, sbomtest.SPDX23), bad); err == nil {
 		t.Errorf("the SPDX schema accepts a bad checksum algorithm: the validator checks nothing")
+	}
+}
+
+// TestSPDXRoundTrip: tools-golang reads the document back, finds every
+// element a relationship names, and sees the tree as what it describes.
+func TestSPDXRoundTrip(t *testing.T) {
+	f := newFixture(t)
+	for _, files := range []bool{false, true} {
+		doc, err := spdxjson.Read(bytes.NewReader(marshal(t, f.source(t, files), sbom.FormatSPDX, "")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := spdxlib.ValidateDocument(doc); err != nil {
+			t.Errorf("files %v: %v", files, err)
+		}
+		ids, err := spdxlib.GetDescribedPackageIDs(doc)
+		if err != nil || len(ids) != 1 || "SPDXRef-"+string(ids[0]) != sbom.SPDXTreeID {
+			t.Errorf("files %v: the document describes %v (%v)", files, ids, err)
+		}
+		if n := len(doc.Packages); n != 1+5+1 {
+			t.Errorf("files %v: %d packages, want the tree, 5 and the patch", files, n)
+		}
 	}
 }
