@@ -11,8 +11,8 @@ import (
 
 	"github.com/rvendor/rvendor/policy/license"
 	"github.com/rvendor/rvendor/tree"
-	"github.com/rvendor/rvendor/verify"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
+	"github.com/rvendor/rvendor/verify"
 )
 
 // stampedEnv vendors component "lib" with src/a.rs stamped and
