@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -225,20 +224,7 @@ func (col *collector) rust(ctx context.Context, c *vendorspec.Component) (string
 // crate collects a crate closure: the .crate files, and with an index,
 // its config.json and the index file of every crate.
 func (col *collector) crate(ctx context.Context, c *vendorspec.Component) error {
-	o, _, err := col.e.crateOptions(c)
-	if err != nil {
-		return err
-	}
-	s, err := newTempScratch()
-	if err != nil {
-		return err
-	}
-	defer s.remove()
-	dir, err := s.NewPath(path.Base(c.Dest))
-	if err != nil {
-		return err
-	}
-	res, err := crates.Vendor(ctx, dir, o)
+	o, res, err := col.e.vendorScratch(ctx, c)
 	if err != nil {
 		return err
 	}

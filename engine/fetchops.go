@@ -54,21 +54,29 @@ func (e *Engine) fetchOne(ctx context.Context, c *vendorspec.Component, fc *Fetc
 		fc.Path, fc.URL, fc.SHA256 = e.Cache.Path(rs.res.ArchiveSHA256), rs.res.ArchiveURL, rs.res.ArchiveSHA256
 		return rs.file.Close()
 	case vendorspec.KindCrate:
-		o, _, err := e.crateOptions(c)
-		if err != nil {
-			return err
-		}
-		s, err := newTempScratch()
-		if err != nil {
-			return err
-		}
-		defer s.remove()
-		dir, err := s.NewPath(path.Base(c.Dest))
-		if err != nil {
-			return err
-		}
-		_, err = crates.Vendor(ctx, dir, o)
+		_, _, err := e.vendorScratch(ctx, c)
 		return err
 	}
 	return unusablef("", "kind %q cannot be fetched", c.Kind)
+}
+
+// vendorScratch vendors c's crate closure, with every check, into a
+// temporary folder removed before it returns: what Fetch and Collect run.
+// It returns the options it vendored with and the result.
+func (e *Engine) vendorScratch(ctx context.Context, c *vendorspec.Component) (crates.Options, *crates.Result, error) {
+	o, _, err := e.crateOptions(c)
+	if err != nil {
+		return o, nil, err
+	}
+	s, err := newTempScratch()
+	if err != nil {
+		return o, nil, err
+	}
+	defer s.remove()
+	dir, err := s.NewPath(path.Base(c.Dest))
+	if err != nil {
+		return o, nil, err
+	}
+	res, err := crates.Vendor(ctx, dir, o)
+	return o, res, err
 }
