@@ -46,6 +46,7 @@ func ParseManifest(data []byte) (*Manifest, error) {
 		{"dependencies", "normal"}, {"build-dependencies", "build"}, {"build_dependencies", "build"},
 		{"dev-dependencies", "dev"}, {"dev_dependencies", "dev"},
 	}
+	var bad error
 	add := func(tbl any, kind string, target *Cfg, key string) {
 		deps, _ := tbl.(map[string]any)
 		names := make([]string, 0, len(deps))
@@ -54,6 +55,9 @@ func ParseManifest(data []byte) (*Manifest, error) {
 		}
 		slices.Sort(names)
 		for _, k := range names {
+			if k == "" && bad == nil {
+				bad = fmt.Errorf("Cargo.toml: a %s dependency has an empty name", kind)
+			}
 			d := Dep{Package: k, Kind: kind, Target: target, Key: key}
 			if spec, ok := deps[k].(map[string]any); ok {
 				if p, ok := spec["package"].(string); ok && p != "" {
@@ -81,6 +85,9 @@ func ParseManifest(data []byte) (*Manifest, error) {
 		for _, k := range kinds {
 			add(tt[k.table], k.kind, cfg, key)
 		}
+	}
+	if bad != nil {
+		return nil, bad
 	}
 	return m, nil
 }
