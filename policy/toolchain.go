@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -87,6 +88,10 @@ type Library struct {
 	Locked    string // the lock's version; "" when not yet vendored
 	Dir       string // absolute RUST_LIB_SRC: the dest mirroring library/
 	Source    string // where the version is written in the spec
+	// Chosen says which component provides core and how it was told
+	// apart, when the spec has several rust-src or rustc-src components;
+	// "" when it has one.
+	Chosen string
 }
 
 // ToolchainInput is what CheckToolchain compares.
@@ -380,29 +385,36 @@ func posString(p vendorspec.Position) string {
 	return p.String()
 }
 
-// RustLibrary finds the spec's vendored Rust library: its one component of
-// kind rust-src or rustc-src, with the version the lock records (lock may
-// be nil). It returns nil, nil when the spec has none. Its Dir is the
-// folder to export as RUST_LIB_SRC, which requires the component's root to
-// be "library" (the default).
+// RustLibrary finds the spec's vendored Rust library, the folder to
+// export as RUST_LIB_SRC: the component of kind rust-src or rustc-src that
+// provides core, with the version the lock records (lock may be nil). It
+// returns nil, nil when the spec has none.
+//
+// A spec may hold several such components (an adopted rust/alloc next to
+// the vendored library). Then the library is the one whose selection holds
+// library/core (root "library" and a path that is library/core, a folder
+// above it or a part of it); failing that, the one whose dest holds
+// core/src/lib.rs. Library.Chosen says which and why. Two components that
+// both provide core are an error, and so is none.
+//
+// The library's root must be "library" (the default): Dir is the folder
+// mirroring library/.
 func RustLibrary(spec *vendorspec.Spec, lock *vendorspec.Lock) (*Library, error) {
-	var found *vendorspec.Component
+	var rust []*vendorspec.Component
 	for _, c := range spec.Components {
-		if c.Kind != vendorspec.KindRustSrc && c.Kind != vendorspec.KindRustcSrc {
-			continue
+		if c.Kind == vendorspec.KindRustSrc || c.Kind == vendorspec.KindRustcSrc {
+			rust = append(rust, c)
 		}
-		if found != nil {
-			return nil, &vendorspec.Error{Pos: c.Pos.At(""),
-				Msg:  fmt.Sprintf("components %s and %s both vendor the Rust library; RUST_LIB_SRC can name only one", found.Name, c.Name),
-				Hint: "keep one component of kind rust-src or rustc-src"}
-		}
-		found = c
+	}
+	found, chosen, err := coreComponent(spec, rust)
+	if err != nil {
+		return nil, err
 	}
 	if found == nil {
 		return nil, nil
 	}
 	lib := &Library{Component: found.Name, Kind: found.Kind, Version: found.Version,
-		Source: posString(found.Pos.At("version"))}
+		Source: posString(found.Pos.At("version")), Chosen: chosen}
 	if lock != nil {
 		if lc := lock.Component(found.Name); lc != nil {
 			lib.Locked = lc.Version
@@ -416,4 +428,75 @@ func RustLibrary(spec *vendorspec.Spec, lock *vendorspec.Lock) (*Library, error)
 	}
 	lib.Dir = filepath.Join(spec.Dir, filepath.FromSlash(found.Dest))
 	return lib, nil
+}
+
+// coreComponent picks, among the rust-src and rustc-src components rust,
+// the one that provides core (see RustLibrary), and says why when there
+// was a choice.
+func coreComponent(spec *vendorspec.Spec, rust []*vendorspec.Component) (*vendorspec.Component, string, error) {
+	switch len(rust) {
+	case 0:
+		return nil, "", nil
+	case 1:
+		return rust[0], "", nil
+	}
+	pick := func(ok func(*vendorspec.Component) bool) []*vendorspec.Component {
+		var out []*vendorspec.Component
+		for _, c := range rust {
+			if ok(c) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	how := "its selection holds library/core"
+	cores := pick(selectsCore)
+	if len(cores) == 0 {
+		how = "its dest holds core/src/lib.rs"
+		cores = pick(func(c *vendorspec.Component) bool {
+			fi, err := os.Stat(filepath.Join(spec.Dir, filepath.FromSlash(c.Dest), "core", "src", "lib.rs"))
+			return err == nil && fi.Mode().IsRegular()
+		})
+	}
+	names := func(cs []*vendorspec.Component) string {
+		var s []string
+		for _, c := range cs {
+			s = append(s, c.Name)
+		}
+		return strings.Join(s, ", ")
+	}
+	switch len(cores) {
+	case 0:
+		return nil, "", &vendorspec.Error{Pos: rust[0].Pos.At(""),
+			Msg:  fmt.Sprintf("none of the components %s provides the Rust library's core, which RUST_LIB_SRC must name", names(rust)),
+			Hint: `vendor it with a rust-src component whose paths hold "library/core"`}
+	case 1:
+	default:
+		return nil, "", &vendorspec.Error{Pos: cores[1].Pos.At(""),
+			Msg:  fmt.Sprintf("components %s all provide the Rust library's core; RUST_LIB_SRC can name only one", names(cores)),
+			Hint: `keep "library/core" in the paths of one component only`}
+	}
+	var others []*vendorspec.Component
+	for _, c := range rust {
+		if c != cores[0] {
+			others = append(others, c)
+		}
+	}
+	return cores[0], fmt.Sprintf("component %s provides core (%s), not %s", cores[0].Name, how, names(others)), nil
+}
+
+// selectsCore reports whether the Rust component c's selection holds
+// library/core: its root is library/ and one of its paths is
+// library/core, a folder above it or a part of it.
+func selectsCore(c *vendorspec.Component) bool {
+	if strings.Trim(c.Root, "/") != "library" {
+		return false
+	}
+	for _, p := range c.Paths {
+		p = strings.Trim(p, "/")
+		if vendorspec.Within("library/core", p) || vendorspec.Within(p, "library/core") {
+			return true
+		}
+	}
+	return false
 }

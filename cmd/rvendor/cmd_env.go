@@ -26,7 +26,9 @@ func newEnvCommand(g *globalOptions) *cobra.Command {
 vendored code:
   CARGO_NET_OFFLINE=true
   RUST_LIB_SRC  the vendored library folder (the dest of the rust-src or
-                rustc-src component, which mirrors library/)
+                rustc-src component, which mirrors library/; when the spec
+                has several, as with an adopted rust/alloc, the one that
+                provides core, which env names on stderr)
   RUSTC         when the spec pins rustc: $RUSTC, or rustc found in PATH
   BINDGEN       when the spec pins bindgen: $BINDGEN, or bindgen in PATH
 
@@ -103,27 +105,42 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// buildEnvVars returns the build's variables for the project; without a
-// spec (and without --spec), only CARGO_NET_OFFLINE, unless needSpec.
+// buildEnvVars returns the build's variables for the project, failing on
+// the first that cannot be computed; without a spec (and without --spec),
+// only CARGO_NET_OFFLINE, unless needSpec.
 func buildEnvVars(g *globalOptions, needSpec bool) ([]policy.EnvVar, error) {
-	p, err := g.loadProjectIfAny(needSpec)
+	env, err := buildEnv(g, needSpec)
 	if err != nil {
 		return nil, err
 	}
-	if p == nil {
-		g.say("rvendor: no %s found: only CARGO_NET_OFFLINE is set", vendorspec.SpecName)
-		return []policy.EnvVar{{Name: "CARGO_NET_OFFLINE", Value: "true", Why: "cargo never touches the network"}}, nil
-	}
-	tools := lookTools(g, toolFlags{})
-	vars, err := policy.BuildEnv(p.Spec, p.Lock, tools)
-	if err != nil {
+	if err := env.Err(); err != nil {
 		var se *vendorspec.Error
 		if errors.As(err, &se) {
 			return nil, err
 		}
 		return nil, &exitError{code: exitFailure, err: err}
 	}
-	return vars, nil
+	return env.Vars, nil
+}
+
+// buildEnv computes the build's variables for the project (see
+// policy.BuildEnv) and says which component RUST_LIB_SRC names when the
+// spec had several to choose from. Only a spec or lock that cannot be
+// used is an error.
+func buildEnv(g *globalOptions, needSpec bool) (*policy.Env, error) {
+	p, err := g.loadProjectIfAny(needSpec)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		g.say("rvendor: no %s found: only CARGO_NET_OFFLINE is set", vendorspec.SpecName)
+		return &policy.Env{Vars: []policy.EnvVar{{Name: "CARGO_NET_OFFLINE", Value: "true", Why: "cargo never touches the network"}}}, nil
+	}
+	env := policy.BuildEnv(p.Spec, p.Lock, lookTools(g, toolFlags{}))
+	if env.Library != nil && env.Library.Chosen != "" {
+		g.say("rvendor: RUST_LIB_SRC: %s", env.Library.Chosen)
+	}
+	return env, nil
 }
 
 // loadProjectIfAny loads the project; when no spec is found (and none was

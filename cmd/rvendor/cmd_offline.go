@@ -47,7 +47,11 @@ The command's environment is rvendor's, plus:
                                               or rustc-src component
   RUSTC=<path>, BINDGEN=<path>                for each tool the spec pins
                                               ($RUSTC/$BINDGEN or PATH)
-(see "rvendor env"). Without a spec only CARGO_NET_OFFLINE is added.
+(see "rvendor env"). Without a spec only CARGO_NET_OFFLINE is added. A
+variable that cannot be computed (the library is not vendored yet, a
+pinned tool is missing) is not set, with a warning on stderr, and the
+command runs with the environment's value if any: offline never refuses
+a build for that.
 
 SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the command. Where
 namespaces are not available (a container forbidding them, user
@@ -121,11 +125,16 @@ func runOfflineCheck(g *globalOptions) error {
 }
 
 func runOffline(g *globalOptions, args []string) error {
-	vars, err := buildEnvVars(g, false)
+	be, err := buildEnv(g, false)
 	if err != nil {
 		return err
 	}
-	env := mergeEnv(os.Environ(), vars)
+	for _, m := range be.Missing {
+		// The sandbox is the point of offline; a variable it cannot
+		// compute does not stop the build, which runs without it.
+		g.warn("not setting %s (the command runs with the environment's, if any): %v", m.Name, m)
+	}
+	env := mergeEnv(os.Environ(), be.Vars)
 	pathList := ""
 	for _, e := range env {
 		if v, ok := strings.CutPrefix(e, "PATH="); ok {
