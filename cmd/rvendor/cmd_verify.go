@@ -15,6 +15,7 @@ import (
 	"github.com/rvendor/rvendor/engine"
 	"github.com/rvendor/rvendor/internal/quote"
 	"github.com/rvendor/rvendor/tree"
+	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 	"github.com/rvendor/rvendor/verify"
 )
 
@@ -44,6 +45,11 @@ the tree hash after the queue, and each patch file's sha256; rvendor.sum
 records the pristine version of each patched file, so verify checks both
 hashes, and notices a patch file edited, added or removed by hand (status
 stale), without the download cache.
+
+With --quiet, clean components are not listed and the report of the
+others goes to stderr, followed by an error line naming them: a build
+that discards stdout (Kbuild's make -s) still shows which files drifted.
+Without --quiet the report is on stdout.
 
 It hashes on all cores. A stat cache outside the tree (in $RVENDOR_CACHE or
 the user cache folder) lets a warm run re-hash only files whose size, times
@@ -120,9 +126,26 @@ func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions, args []s
 		printVerify(g, rep)
 	}
 	if rep.ExitCode() != 0 {
+		if g.Quiet && !g.JSON {
+			// Kbuild runs the check with stdout sent to /dev/null (make -s):
+			// the report went to stderr, and this line says who stopped the build.
+			return &exitError{code: exitFailure, err: fmt.Errorf("the tree does not match %s: %s", vendorspec.LockName, verifyFailed(rep))}
+		}
 		return &exitError{code: exitFailure}
 	}
 	return nil
+}
+
+// verifyFailed lists the components that are not clean, with their
+// status: "demo (drift), rust-library (stale)".
+func verifyFailed(rep *verify.Report) string {
+	var out []string
+	for _, c := range rep.Components {
+		if c.Status != verify.StatusClean {
+			out = append(out, fmt.Sprintf("%s (%s)", quote.Path(c.Name), c.Status))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // verifyError is the CLI's error for an error of verify.Verify: exit
@@ -168,9 +191,15 @@ func userCacheDir(g *globalOptions) (string, error) {
 
 // printVerify renders the report for people: one line per problem file,
 // prefixed by the component, then a summary line per component. Names
-// are quoted (quote.Path) where printing them raw could mislead.
+// are quoted (quote.Path) where printing them raw could mislead. With
+// --quiet, only components that are not clean are reported, on stderr:
+// a build that discards stdout (Kbuild with make -s) still names the
+// files.
 func printVerify(g *globalOptions, rep *verify.Report) {
 	w := g.stdout
+	if g.Quiet {
+		w = g.stderr
+	}
 	patched := func(c *verify.ComponentReport) {
 		for _, f := range c.Patched {
 			names := make([]string, len(f.Patches))
