@@ -28,7 +28,9 @@ import (
 //     keyring, the archive's sha256 against the signed manifest, each
 //     .crate against Cargo.lock and the index, archives against the
 //     spec's sha256). A bundle is never trusted for itself: its manifest
-//     only tells that it is whole.
+//     only tells that it is whole. A crate closure's trust comes from
+//     outside it (the spec's lockfile, or rvendor.lock's checksums): a
+//     crate component with neither is refused.
 //
 // The lock a bundle's update writes is byte-identical to a networked
 // update's: archive and crate URLs are recorded as canonical upstream

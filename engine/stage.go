@@ -288,12 +288,20 @@ func (e *Engine) stageCrate(ctx context.Context, s scratch, c *vendorspec.Compon
 	if err != nil {
 		return nil, err
 	}
+	pinned := e.pinnedCrates(c.Name)
+	if e.Mirror != "" && c.Lockfile == "" && pinned[o.Crate+"@"+c.Version] == "" {
+		return nil, unusable(fmt.Errorf("the bundle or mirror is the only source of crate %s %s's checksum: nothing outside it vouches for the closure", o.Crate, c.Version),
+			"add lockfile = \"PATH/Cargo.lock\" (a Cargo.lock reviewed in the tree), or vendor this version once with network so that rvendor.lock records its checksum")
+	}
 	dir, err := s.NewPath(path.Base(c.Dest))
 	if err != nil {
 		return nil, err
 	}
 	res, err := crates.Vendor(ctx, dir, o)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkPinned(pinned, res.Crates); err != nil {
 		return nil, err
 	}
 	lc := c.Locked()
@@ -315,6 +323,31 @@ func (e *Engine) stageCrate(ctx context.Context, s scratch, c *vendorspec.Compon
 			c.Name, len(stubs), strings.Join(c.Platforms, ", "), HumanBytes(saved), strings.Join(names, ", ")))
 	}
 	return &Staged{Lock: lc, Files: res.Files, Dir: dir}, nil
+}
+
+// pinnedCrates returns the checksum rvendor.lock records for each crate
+// (name@version) of component name's closure: a published crate never
+// changes, so a source that serves other bytes under one is refused.
+func (e *Engine) pinnedCrates(name string) map[string]string {
+	out := map[string]string{}
+	if lc := e.Project.Lock.Component(name); lc != nil {
+		for _, cr := range lc.Crates {
+			out[cr.Name+"@"+cr.Version] = cr.Checksum
+		}
+	}
+	return out
+}
+
+// checkPinned refuses a crate whose checksum is not the one rvendor.lock
+// records for its name and version.
+func checkPinned(pinned map[string]string, got []crates.Crate) error {
+	for _, cr := range got {
+		if want := pinned[cr.Name+"@"+cr.Version]; want != "" && want != cr.Checksum {
+			return failed(fmt.Errorf("security error: crate %s %s has checksum %s, rvendor.lock records %s: a published crate never changes, so this source serves other bytes under its name", cr.Name, cr.Version, cr.Checksum, want),
+				"do not use this registry, mirror or bundle; if the lock is wrong, restore it from version control")
+		}
+	}
+	return nil
 }
 
 // HumanBytes renders n as "12 B", "3.4 KiB" or "5.6 MiB".

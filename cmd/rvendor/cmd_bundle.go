@@ -210,8 +210,9 @@ file:// URL). A spec then uses the mirror with
   crates-index = "sparse+BASE/index/"
   mirrors = ["BASE"]      # archives (and dist and crates, as a fallback)
 
-Rust manifests are still checked against the Rust release key: the mirror
-needs no trust. FOLDER is created if needed; files already there are kept
+Rust manifests are still checked against the Rust release key, and crates
+against the in-tree lockfile or rvendor.lock's checksums (a crate component
+with neither is refused from a mirror). FOLDER is created if needed; files already there are kept
 when their content matches, replaced atomically otherwise, and other files
 are left alone, so one mirror can serve several trees. Index entries and
 channel manifests are written after the files they name. The tree, the lock

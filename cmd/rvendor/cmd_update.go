@@ -69,7 +69,9 @@ temporary folder laid out as a mirror, and every file in it is checked again
 exactly as a download is (the Rust manifest's .sha256 and signature against
 the embedded Rust key or the keyring, archives against the signed manifest
 or the spec's sha256, each .crate against Cargo.lock and the index): a
-bundle is never trusted for itself. The lock records the same URLs as a
+bundle is never trusted for itself. A crate closure needs a pin from
+outside the bundle: the spec's lockfile, or the checksums rvendor.lock
+records; a crate whose bytes differ from the locked checksum is refused. The lock records the same URLs as a
 networked update. With --continue it gives the files the rest of a
 conflicted update needs.
 
