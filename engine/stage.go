@@ -122,7 +122,6 @@ type rustSource struct {
 // checks its own signature.
 func (e *Engine) resolveRust(ctx context.Context, c *vendorspec.Component) (*rustSource, error) {
 	p := e.Project
-	src := p.Spec.Sources
 	root, mirrors := e.rustRoots()
 	var kr *rustdist.Keyring
 	if p.Keyring != "" {
@@ -134,7 +133,7 @@ func (e *Engine) resolveRust(ctx context.Context, c *vendorspec.Component) (*rus
 	}
 	res, err := rustdist.Resolve(ctx, e.getter(), rustdist.Request{
 		Version: c.Version, Kind: c.Kind, Root: root, Mirrors: mirrors,
-		Keyring: kr, AllowUnsigned: src.AllowUnsigned,
+		Keyring: kr, AllowUnsigned: e.allowUnsigned(),
 	})
 	if err != nil {
 		return nil, err
@@ -151,7 +150,7 @@ func (e *Engine) resolveRust(ctx context.Context, c *vendorspec.Component) (*rus
 		return nil, err
 	}
 	if res.ArchiveSigURL != "" {
-		signer, err := res.CheckArchive(ctx, e.getter(), f, kr, src.AllowUnsigned)
+		signer, err := res.CheckArchive(ctx, e.getter(), f, kr, e.allowUnsigned())
 		if err == nil {
 			_, err = f.Seek(0, 0)
 		}
@@ -323,6 +322,13 @@ func (e *Engine) stageCrate(ctx context.Context, s scratch, c *vendorspec.Compon
 			c.Name, len(stubs), strings.Join(c.Platforms, ", "), HumanBytes(saved), strings.Join(names, ", ")))
 	}
 	return &Staged{Lock: lc, Files: res.Files, Dir: dir}, nil
+}
+
+// allowUnsigned is [sources] allow-unsigned, which trusts a private
+// server; a bundle or mirror is not that server, so it does not carry
+// over to one.
+func (e *Engine) allowUnsigned() bool {
+	return e.Mirror == "" && e.Project.Spec.Sources.AllowUnsigned
 }
 
 // pinnedCrates returns the checksum rvendor.lock records for each crate

@@ -40,6 +40,7 @@ import (
 	"github.com/rvendor/rvendor/inventory"
 	"github.com/rvendor/rvendor/policy/audit"
 	"github.com/rvendor/rvendor/policy/license"
+	"github.com/rvendor/rvendor/verify"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
@@ -95,6 +96,10 @@ const (
 // Load builds the notice of the tree at spec.Dir from its lock and sum:
 // the inventory, and the license audit with the spec's clarifications.
 func Load(ctx context.Context, spec *vendorspec.Spec, lock *vendorspec.Lock, sum *vendorspec.Sum) (*Notice, error) {
+	// The notice quotes vendored files: only what the lock seals.
+	if err := verify.CheckSum(lock, sum); err != nil {
+		return nil, err
+	}
 	inv, err := inventory.Load(spec, lock, sum, nil)
 	if err != nil {
 		return nil, err

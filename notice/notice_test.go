@@ -17,6 +17,7 @@ import (
 	"github.com/rvendor/rvendor/notice"
 	"github.com/rvendor/rvendor/policy/audit"
 	"github.com/rvendor/rvendor/tree"
+	"github.com/rvendor/rvendor/verify"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
@@ -232,5 +233,18 @@ func TestDrift(t *testing.T) {
 	var de *inventory.DriftError
 	if !errors.As(err, &de) {
 		t.Errorf("a drifted license file: %v", err)
+	}
+}
+
+// TestLoadChecksTheSum: the notice quotes vendored files, so a sum the
+// lock does not seal (a license file's line rewritten with it) is refused
+// before anything is read.
+func TestLoadChecksTheSum(t *testing.T) {
+	spec := &vendorspec.Spec{Dir: t.TempDir()}
+	lock := &vendorspec.Lock{Version: 1, Components: []*vendorspec.LockedComponent{{Name: "c", Kind: vendorspec.KindArchive, Version: "1", Dest: "d", Files: 1, Tree: "h1:x", Upstream: "h1:x"}}}
+	sum := &vendorspec.Sum{Files: map[string][]tree.File{}}
+	var sm *verify.SumMismatchError
+	if _, err := notice.Load(context.Background(), spec, lock, sum); !errors.As(err, &sm) {
+		t.Errorf("a sum the lock does not seal: %v", err)
 	}
 }
