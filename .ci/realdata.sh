@@ -29,6 +29,9 @@ deb_x() {
 	dpkg-deb -x "$deb" "$dir"
 }
 export -f apt_update deb_x 2>/dev/null || true
+# ensure_deb_src: a deb-src entry made from the machine's own apt sources.
+# shellcheck source=apt-sources.sh
+. "$here/apt-sources.sh"
 
 for f in "$here"/realdata.d/*.sh; do
 	name=$(basename "$f" .sh)

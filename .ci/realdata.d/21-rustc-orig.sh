@@ -1,13 +1,12 @@
 # The real upstream source tarball of Rust 1.63 as Debian repacked it
 # (rustc_1.63.0+dfsg1.orig.tar.xz, top folder rustc-1.63.0-src/), fetched
 # with `apt-get source --download-only` into $RVENDOR_REALDATA/rustc-orig/.
-# apt checks it against the signed Sources index. Needs a deb-src line; the
-# list is written once and only its own index is refreshed.
-src_list=/etc/apt/sources.list.d/rvendor-src.list
-if [ ! -e "$src_list" ]; then
-	echo 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main' >"$src_list"
-fi
-apt-get update -qq -o Dir::Etc::sourcelist="$src_list" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0
+# apt checks it against the signed Sources index. Needs a deb-src entry for
+# bookworm main: the machine's own, or one made from its configured "deb"
+# entries (.ci/apt-sources.sh); only the index of the file holding it is
+# refreshed.
+ensure_deb_src bookworm main
+apt-get update -qq -o Dir::Etc::sourcelist="$deb_src_file" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0
 mkdir -p "$RVENDOR_REALDATA/rustc-orig"
 (cd "$RVENDOR_REALDATA/rustc-orig" && apt-get source -qq --download-only rustc=1.63.0+dfsg1-2)
 orig="$RVENDOR_REALDATA/rustc-orig/rustc_1.63.0+dfsg1.orig.tar.xz"

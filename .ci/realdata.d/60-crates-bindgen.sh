@@ -5,11 +5,10 @@
 # $RVENDOR_REALDATA/crates-bindgen/ instead of installed, so that Debian's
 # rustc and cargo (build-deps too) never shadow the toolchain on $PATH.
 # internal/registry packs these folders into a test crates registry.
-# Needs a deb-src line for bookworm main; written here when missing.
-if ! grep -rqs '^deb-src .*debian.* bookworm main' /etc/apt/sources.list /etc/apt/sources.list.d/ &&
-	! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/; then
-	echo 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main' \
-		>/etc/apt/sources.list.d/rvendor-src.list
+# Needs a deb-src entry for bookworm main: the machine's own, or one made
+# from its configured "deb" entries (.ci/apt-sources.sh), never a fixed host.
+ensure_deb_src bookworm main
+if [ -n "$deb_src_changed" ]; then
 	apt_updated=
 fi
 apt_update
