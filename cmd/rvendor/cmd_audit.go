@@ -41,12 +41,15 @@ unsound, notice) are listed apart and do not; withdrawn ones are ignored.
 warned about), restrict os/arch-specific advisories to the target (os,
 arch), and set max-age-days: a database whose newest advisory is older
 fails. An advisory file that cannot be parsed is reported and skipped;
-it never stops the others from being checked.
+it never stops the others from being checked, but when it concerns a
+vendored package the audit fails (what it says was not checked), and an
+unreadable crates/ or rust/ folder stops the audit.
 
 With --json it prints {"status": "pass"|"fail", "db": {"root", "commit",
 "commit_date", "newest", "advisories"}, "vulnerabilities": [FINDING],
 "informational": [FINDING], "ignored": [FINDING with "reason"],
-"unused_ignores", "unparsed": [{"file", "error"}], "unchecked", "stale"},
+"unused_ignores", "unparsed": [{"file", "error"}], "unchecked",
+"unreadable", "stale"},
 where FINDING is {"id", "package", "version", "collection", "component",
 "kind", "title", "date", "url", "aliases", "patched", "unaffected"}.
 
@@ -74,6 +77,7 @@ type advisoryJSON struct {
 	UnusedIgnores   []string       `json:"unused_ignores"`
 	Unparsed        []unparsedJSON `json:"unparsed"`
 	Unchecked       []string       `json:"unchecked"`
+	Unreadable      []string       `json:"unreadable"`
 	Stale           string         `json:"stale,omitempty"`
 }
 
@@ -136,7 +140,10 @@ func runAudit(g *globalOptions, o *auditOptions) error {
 	}
 	if rep.Failed() {
 		msg := fmt.Sprintf("%d vulnerable package%s", len(rep.Vulnerabilities), plural(len(rep.Vulnerabilities)))
-		if rep.Stale != "" {
+		switch {
+		case len(rep.Unreadable) > 0:
+			msg = fmt.Sprintf("%d advisory file(s) about vendored packages cannot be read: fix or update the database", len(rep.Unreadable))
+		case rep.Stale != "":
 			msg = rep.Stale
 		}
 		return &exitError{code: exitFailure, err: fmt.Errorf("audit failed: %s", msg),
@@ -147,7 +154,7 @@ func runAudit(g *globalOptions, o *auditOptions) error {
 
 func advisoryOutput(rep *audit.AdvisoryReport) advisoryJSON {
 	out := advisoryJSON{Status: "pass", Vulnerabilities: []findingJSON{}, Informational: []findingJSON{}, Ignored: []findingJSON{},
-		UnusedIgnores: append([]string{}, rep.UnusedIgnores...), Unparsed: []unparsedJSON{}, Unchecked: append([]string{}, rep.Unchecked...), Stale: rep.Stale}
+		UnusedIgnores: append([]string{}, rep.UnusedIgnores...), Unparsed: []unparsedJSON{}, Unchecked: append([]string{}, rep.Unchecked...), Unreadable: append([]string{}, rep.Unreadable...), Stale: rep.Stale}
 	if rep.Failed() {
 		out.Status = "fail"
 	}
@@ -228,6 +235,9 @@ func printAudit(g *globalOptions, out *advisoryJSON) {
 	}
 	for _, u := range out.Unchecked {
 		fmt.Fprintf(w, "not checked   %s\n", q(u))
+	}
+	for _, u := range out.Unreadable {
+		fmt.Fprintf(w, "UNREADABLE    %s (an advisory about a vendored package was not checked)\n", q(u))
 	}
 	if out.Stale != "" {
 		fmt.Fprintf(w, "STALE         %s\n", q(out.Stale))

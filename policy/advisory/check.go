@@ -199,8 +199,9 @@ func (f Finding) less(g Finding) bool {
 	return false
 }
 
-// checkAge returns a *StaleError when o.MaxAge is set and DB.Newest is
-// older than that at o.Now.
+// checkAge returns a *StaleError when o.MaxAge is set and the newest
+// advisory dated no later than o.Now is older than that: an advisory
+// dated in the future cannot keep a database fresh.
 func (db *DB) checkAge(o Options) error {
 	if o.MaxAge <= 0 {
 		return nil
@@ -209,8 +210,14 @@ func (db *DB) checkAge(o Options) error {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	if db.Newest.IsZero() || now.Sub(db.Newest) > o.MaxAge {
-		return &StaleError{Newest: db.Newest, Now: now, MaxAge: o.MaxAge}
+	var newest time.Time
+	for _, a := range db.Advisories {
+		if !a.Date.After(now) && a.Date.After(newest) {
+			newest = a.Date
+		}
+	}
+	if newest.IsZero() || now.Sub(newest) > o.MaxAge {
+		return &StaleError{Newest: newest, Now: now, MaxAge: o.MaxAge}
 	}
 	return nil
 }

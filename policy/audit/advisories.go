@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rvendor/rvendor/internal/lazyre"
@@ -66,6 +67,10 @@ type AdvisoryReport struct {
 	*advisory.Report
 	// Unchecked lists components no advisory applies to.
 	Unchecked []string
+	// Unreadable lists the advisory files that could not be parsed and
+	// concern a vendored package: what they say was not checked, so the
+	// check fails.
+	Unreadable []string
 	// Stale is set when the database is older than max-age-days.
 	Stale string
 }
@@ -88,7 +93,23 @@ func CheckAdvisories(spec *vendorspec.Spec, lock *vendorspec.Lock, db string, no
 	}
 	pkgs, unchecked := AdvisoryPackages(lock)
 	rep, err := d.Check(pkgs, o)
+	if rep == nil {
+		return nil, err
+	}
 	out := &AdvisoryReport{Report: rep, Unchecked: unchecked}
+	vendored := map[string]bool{}
+	for _, p := range pkgs {
+		vendored[p.Collection+"/"+p.Name] = true
+	}
+	for _, u := range rep.Unparsed {
+		parts := strings.Split(filepath.ToSlash(u.File), "/")
+		if len(parts) == 1 && (parts[0] == advisory.CollectionCrates || parts[0] == advisory.CollectionRust) {
+			return nil, fmt.Errorf("the advisory database's %s/ folder cannot be read (%v): nothing in it was checked", parts[0], u.Err)
+		}
+		if len(parts) >= 2 && vendored[parts[0]+"/"+parts[1]] {
+			out.Unreadable = append(out.Unreadable, fmt.Sprintf("%s: %v", u.File, u.Err))
+		}
+	}
 	if se := (*advisory.StaleError)(nil); errors.As(err, &se) {
 		out.Stale = se.Error()
 		err = nil
@@ -100,5 +121,8 @@ func CheckAdvisories(spec *vendorspec.Spec, lock *vendorspec.Lock, db string, no
 }
 
 // Failed reports whether the check fails: a vulnerability that is not
-// ignored, or a database older than the policy allows.
-func (r *AdvisoryReport) Failed() bool { return r.Err() != nil || r.Stale != "" }
+// ignored, an unreadable advisory about a vendored package, or a database
+// older than max-age-days.
+func (r *AdvisoryReport) Failed() bool {
+	return r.Err() != nil || r.Stale != "" || len(r.Unreadable) > 0
+}

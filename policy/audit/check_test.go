@@ -2,8 +2,11 @@ package audit
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rvendor/rvendor/policy/license"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
@@ -114,5 +117,42 @@ func TestValidatePolicy(t *testing.T) {
 	}
 	if list[0].Pos.Line != 3 || !strings.Contains(list[0].Hint, `"MIT"`) || list[1].Pos.Line != 11 || !strings.Contains(list[1].Hint, `"MIT OR Apache-2.0"`) {
 		t.Errorf("errors %v (hints %q, %q)", list, list[0].Hint, list[1].Hint)
+	}
+}
+
+// TestUnreadableAdvisoryFails: an advisory file that cannot be parsed and
+// concerns a vendored crate fails the check (what it says was not
+// checked); one about another crate does not; an unreadable crates/
+// folder stops the check.
+func TestUnreadableAdvisoryFails(t *testing.T) {
+	db := t.TempDir()
+	write := func(p, s string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(db, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(db, p), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("crates/shlex/RUSTSEC-2024-0006.md", "```toml\n[advisory]\nid = \"RUSTSEC-2024-0006\"\npackage = \"shlex\"\ndate = \"2024-01-21\"\n[versions]\npatched = [{ new = \"shape\" }]\n```\n# Title\n")
+	write("crates/other/RUSTSEC-2024-0007.md", "not an advisory\n")
+	lock := &vendorspec.Lock{Components: []*vendorspec.LockedComponent{{Name: "b", Kind: vendorspec.KindCrate, Version: "1", Crates: []vendorspec.LockedCrate{{Name: "shlex", Version: "1.1.0"}}}}}
+	spec := &vendorspec.Spec{Dir: db}
+	rep, err := CheckAdvisories(spec, lock, db, time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Failed() || len(rep.Unreadable) != 1 || !strings.HasPrefix(rep.Unreadable[0], "crates/shlex/") {
+		t.Errorf("unreadable %v, failed %v", rep.Unreadable, rep.Failed())
+	}
+	if err := os.RemoveAll(filepath.Join(db, "crates")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(t.TempDir(), filepath.Join(db, "crates")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CheckAdvisories(spec, lock, db, time.Now()); err == nil || !strings.Contains(err.Error(), "crates/ folder cannot be read") {
+		t.Errorf("a crates/ folder that is a link: %v", err)
 	}
 }
