@@ -45,6 +45,13 @@ func CycloneDX(s *Source, o Options) ([]byte, error) {
 		Component: &cdx.Component{Type: cdx.ComponentTypeApplication, BOMRef: treeRef, Name: s.Name,
 			Description: "The tree rvendor.toml describes: it holds the vendored components below as plain source files."},
 	}
+	if a := o.Advisories; a != nil {
+		var props []cdx.Property
+		for _, kv := range a.properties() {
+			props = append(props, cdx.Property{Name: kv[0], Value: kv[1]})
+		}
+		bom.Metadata.Properties = &props
+	}
 	comps := make([]cdx.Component, len(s.Packages))
 	refs := make([]string, len(s.Packages))
 	for i, p := range s.Packages {

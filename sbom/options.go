@@ -34,6 +34,33 @@ type Options struct {
 	Namespace, Serial string
 	// ToolVersion is rvendor's version, named as the document's creator.
 	ToolVersion string
+	// Advisories, when set, names the RustSec advisory database the
+	// tree was checked against, in the document.
+	Advisories *AdvisoryDB
+}
+
+// AdvisoryDB is the advisory database an SBOM names: its git commit and
+// dates (no path: the document must not depend on the machine).
+type AdvisoryDB struct {
+	Commit     string
+	CommitDate time.Time // zero when unknown
+	Newest     time.Time // the newest advisory's date
+}
+
+// properties are the database's facts as name/value pairs, in a fixed
+// order, for an SPDX annotation or CycloneDX properties.
+func (a *AdvisoryDB) properties() [][2]string {
+	var out [][2]string
+	if a.Commit != "" {
+		out = append(out, [2]string{"rvendor:advisory-db-commit", a.Commit})
+	}
+	if !a.CommitDate.IsZero() {
+		out = append(out, [2]string{"rvendor:advisory-db-commit-date", a.CommitDate.UTC().Format(time.DateOnly)})
+	}
+	if !a.Newest.IsZero() {
+		out = append(out, [2]string{"rvendor:advisory-db-newest", a.Newest.UTC().Format(time.DateOnly)})
+	}
+	return out
 }
 
 // OptionError is an option that cannot be used.

@@ -564,3 +564,32 @@ func TestSPDXRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestAdvisoryDBNamed: with Options.Advisories, both formats name the
+// database's commit and dates (and nothing of the machine), and the
+// SPDX document still validates as JSON.
+func TestAdvisoryDBNamed(t *testing.T) {
+	f := newFixture(t)
+	src := f.source(t, false)
+	db := &sbom.AdvisoryDB{Commit: "bf5c0d245a92671908518d7e765914d437954ed6", CommitDate: time.Date(2026, 8, 21, 9, 0, 0, 0, time.UTC), Newest: time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC)}
+	for _, format := range []string{sbom.FormatSPDX, sbom.FormatCycloneDX} {
+		out, err := sbom.Marshal(src, sbom.Options{Format: format, Advisories: db})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"rvendor:advisory-db-commit", "bf5c0d245a92671908518d7e765914d437954ed6", "2026-08-21", "2026-08-20"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("%s: no %q", format, want)
+			}
+		}
+		plain, _ := sbom.Marshal(src, sbom.Options{Format: format})
+		if strings.Contains(string(plain), "advisory-db") {
+			t.Errorf("%s: the database is named without Advisories", format)
+		}
+		schema := sbomtest.SPDX23
+		if format == sbom.FormatCycloneDX {
+			schema = sbomtest.CycloneDX16
+		}
+		sbomtest.Check(t, schema, out)
+	}
+}

@@ -55,6 +55,15 @@ func SPDX(s *Source, o Options) ([]byte, error) {
 		},
 	}
 	d.addTree()
+	if a := o.Advisories; a != nil {
+		var lines []string
+		for _, kv := range a.properties() {
+			lines = append(lines, kv[0]+"="+kv[1])
+		}
+		d.doc.Annotations = append(d.doc.Annotations, &spdx.Annotation{Annotator: d.tool, AnnotationDate: stamp(o.Created),
+			AnnotationType: "OTHER", AnnotationSPDXIdentifier: common.MakeDocElementID("", "DOCUMENT"),
+			AnnotationComment: "Checked against the RustSec advisory database: " + strings.Join(lines, " ")})
+	}
 	pkgIDs := make([]string, len(s.Packages))
 	for i, p := range s.Packages {
 		pkgIDs[i] = d.addPackage(p)

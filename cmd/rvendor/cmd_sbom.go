@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/rvendor/rvendor/policy/advisory"
+	"github.com/rvendor/rvendor/policy/audit"
+
 	"github.com/spf13/cobra"
 
 	"github.com/rvendor/rvendor/inventory"
@@ -22,6 +25,7 @@ type sbomOptions struct {
 	Namespace   string
 	Created     string
 	Serial      string
+	DB          string
 }
 
 func newSBOMCommand(g *globalOptions) *cobra.Command {
@@ -55,6 +59,11 @@ SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) for the commit's time). The
 SPDX namespace (--namespace) and CycloneDX serial number (--serial)
 default to a UUID derived from the document's content.
 
+With --db (or [policy.advisories] db in the spec), the document names the
+RustSec advisory database the tree is checked against: its git commit, the
+commit's date and its newest advisory's date (SPDX: a document annotation;
+CycloneDX: metadata properties rvendor:advisory-db-*).
+
 Only files rvendor.sum lists are read, each checked against its sha256;
 the sum must be the one rvendor.lock seals. No network. The SBOM goes to
 stdout, or to -o FILE (written whole, then renamed into place); it is
@@ -78,6 +87,7 @@ EXIT STATUS
 	f.StringVar(&o.Namespace, "namespace", "", "SPDX document namespace `URI` (default: derived from the content)")
 	f.StringVar(&o.Created, "created", "", "creation time, `RFC3339` (default: SOURCE_DATE_EPOCH, else 1970-01-01T00:00:00Z)")
 	f.StringVar(&o.Serial, "serial", "", "CycloneDX serial number, `urn:uuid:...` (default: derived from the content)")
+	f.StringVar(&o.DB, "db", "", "name the RustSec advisory database `FOLDER` (default: [policy.advisories] db) by its commit and dates")
 	return cmd
 }
 
@@ -115,6 +125,13 @@ func runSBOM(ctx context.Context, g *globalOptions, o *sbomOptions) error {
 	}
 	if len(p.Lock.Components) == 0 {
 		return usageErr(errors.New("nothing is vendored: rvendor.lock lists no component"), "run rvendor update")
+	}
+	if db := audit.AdvisoryDB(p.Spec, o.DB); db != "" {
+		d, err := advisory.Load(db)
+		if err != nil {
+			return usageErr(err, "point --db or [policy.advisories] db at a copy of the RustSec advisory database")
+		}
+		so.Advisories = &sbom.AdvisoryDB{Commit: d.Commit, CommitDate: d.CommitDate, Newest: d.Newest}
 	}
 	src, err := sbom.Load(orBackground(ctx), p.Spec, p.Lock, p.Sum, o.Files)
 	if err != nil {
