@@ -71,7 +71,8 @@ type Package struct {
 
 // PURL is the package URL of p: pkg:cargo/NAME@VERSION for a crate;
 // for the Rust kinds, pkg:generic/rust-src@VERSION (or rustc-src), and
-// for an archive, pkg:generic/NAME@VERSION with its download_url.
+// for an archive, pkg:generic/NAME@VERSION (NAME is the spec's component
+// name; the SBOM carries the archive's URL and sha256 beside it).
 func (p *Package) PURL() string {
 	switch {
 	case p.Crate:
