@@ -29,6 +29,8 @@ const (
 	CheckClang         = "clang"          // clang --version against [toolchain] libclang
 	CheckClangLibclang = "clang-libclang" // clang and bindgen's libclang are the same version
 	CheckRustLibrary   = "rust-library"   // the vendored library's version equals rustc's release
+	CheckRustLibSrc    = "rust-lib-src"   // the library the build reads (RUST_LIB_SRC or the sysroot's) has core
+	CheckHostRustc     = "hostrustc"      // $HOSTRUSTC is rustc's release (and satisfies the rustc pin)
 	CheckLLVMMatch     = "llvm-match"     // rustc's LLVM major equals clang's
 	CheckKernelRustc   = "kernel-rustc"   // rustc and its pin against the kernel's minimum
 	CheckKernelBindgen = "kernel-bindgen" // bindgen and its pin against the kernel's minimum
@@ -104,6 +106,18 @@ type ToolchainInput struct {
 	// llvm minimums; nil outside a kernel tree.
 	KernelMin map[string]string
 	Found     *Found
+	// LibSrc is the library folder the build reads core from; nil when
+	// it is not known (no rustc to ask for its sysroot).
+	LibSrc *LibSrc
+}
+
+// LibSrc is the Rust library folder a kernel build reads core from,
+// found as scripts/rust_is_available.sh finds it: $RUST_LIB_SRC, else
+// "$(rustc $KRUSTFLAGS --print sysroot)/lib/rustlib/src/rust/library".
+type LibSrc struct {
+	Dir  string // the folder
+	From string // how it was found: "$RUST_LIB_SRC", "rustc $KRUSTFLAGS --print sysroot"
+	Err  error  // the folder could not be learned (rustc --print sysroot failed)
 }
 
 // CheckToolchain compares the found tools with the pins, the vendored
@@ -146,6 +160,12 @@ func CheckToolchain(in ToolchainInput) *ToolchainReport {
 	}
 	if lib := in.Library; lib != nil {
 		k.add(checkLibrary(lib, f))
+	}
+	if in.LibSrc != nil {
+		k.add(checkLibSrc(in.LibSrc, in.Library))
+	}
+	if f.Paths.HostRustc != "" {
+		k.checkHostRustc()
 	}
 	if f.RustcErr == nil && !f.Rustc.LLVM.IsZero() {
 		k.checkLLVMMatch()
@@ -290,6 +310,61 @@ func (k *checker) kernel(name, tool, pinKey, pin string, found Version, foundTex
 			at = " (" + src + ")"
 		}
 		msgs = append(msgs, fmt.Sprintf("the spec pins %s %q%s, below this kernel's minimum %s: raise the pin", pinKey, pin, at, min))
+	}
+	c.Message = strings.Join(msgs, "; ")
+	k.add(c)
+}
+
+// checkLibSrc checks that the library the build reads has core, as
+// scripts/rust_is_available.sh requires, and that it is the vendored one.
+func checkLibSrc(src *LibSrc, lib *Library) Check {
+	core := filepath.Join(src.Dir, "core", "src", "lib.rs")
+	c := Check{Name: CheckRustLibSrc, Found: src.Dir, Wanted: "core/src/lib.rs", Source: src.From, Status: StatusOK}
+	if src.Err != nil {
+		c.Found, c.Status = "(unknown)", StatusError
+		c.Message = "cannot learn where the build reads the Rust library from: " + src.Err.Error()
+		return c
+	}
+	if fi, err := os.Stat(core); err != nil || !fi.Mode().IsRegular() {
+		c.Status = StatusError
+		c.Message = fmt.Sprintf("%s does not exist: the kernel's scripts/rust_is_available.sh refuses the build (set RUST_LIB_SRC, as rvendor env does, or install the library source)", core)
+		if lib != nil && src.Dir == lib.Dir {
+			c.Message = fmt.Sprintf("%s does not exist: the vendored library of component %s lacks core (run rvendor update)", core, lib.Component)
+		}
+		return c
+	}
+	if lib != nil && filepath.Clean(src.Dir) != filepath.Clean(lib.Dir) {
+		c.Status = StatusWarning
+		c.Message = fmt.Sprintf("RUST_LIB_SRC is not the vendored library %s: the build would not use the vendored sources (use rvendor env)", lib.Dir)
+	}
+	return c
+}
+
+// checkHostRustc compares $HOSTRUSTC with rustc: the macros crate it
+// builds is loaded by rustc, so it must be the same release. A pinned
+// rustc applies to it as well.
+func (k *checker) checkHostRustc() {
+	f, pins := k.f, k.pins
+	c := Check{Name: CheckHostRustc, Found: f.Paths.HostRustc, Wanted: "rustc's release", Status: StatusOK}
+	if f.HostRustcErr != nil {
+		c.Status, c.Message = StatusError, f.HostRustcErr.Error()
+		k.add(c)
+		return
+	}
+	c.Found = f.HostRustc.Version.String()
+	var msgs []string
+	if pins.Rustc != "" {
+		if p, err := ParsePin(pins.Rustc); err == nil && !p.Allows(f.HostRustc.Version) {
+			c.Status, c.Wanted, c.Source = StatusError, pins.Rustc, k.pinSource("rustc")
+			msgs = append(msgs, fmt.Sprintf("pin violation: $HOSTRUSTC is rustc %s, which does not satisfy the rustc pin %q", f.HostRustc.Version.Release(), pins.Rustc))
+		}
+	}
+	if f.RustcErr == nil && f.HostRustc.Version.Compare(f.Rustc.Version) != 0 {
+		if c.Status == StatusOK {
+			c.Status = StatusWarning
+		}
+		c.Wanted = f.Rustc.Version.Release()
+		msgs = append(msgs, fmt.Sprintf("$HOSTRUSTC is rustc %s but $RUSTC is %s: the macros crate it builds may not load (set HOSTRUSTC to the same rustc)", f.HostRustc.Version.Release(), f.Rustc.Version.Release()))
 	}
 	c.Message = strings.Join(msgs, "; ")
 	k.add(c)

@@ -172,3 +172,24 @@ func TestToolchainReal(t *testing.T) {
 		}
 	}
 }
+
+// TestClangFromCC: the clang a Kbuild CC value runs (issue 13).
+func TestClangFromCC(t *testing.T) {
+	for cc, want := range map[string]string{
+		"clang":                      "clang",
+		"ccache clang":               "clang",
+		"ccache clang-14":            "clang-14",
+		"/usr/bin/ccache /opt/clang": "/opt/clang",
+		"distcc /usr/lib/llvm-14/bin/clang --target=x86_64": "/usr/lib/llvm-14/bin/clang",
+		"clang-14.0":       "clang-14.0",
+		"gcc":              "",
+		"ccache gcc":       "",
+		"clang-tidy":       "",
+		"x86_64-clang-foo": "",
+		"":                 "",
+	} {
+		if got := policy.ClangFromCC(cc); got != want {
+			t.Errorf("ClangFromCC(%q) = %q, want %q", cc, got, want)
+		}
+	}
+}

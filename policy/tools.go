@@ -20,6 +20,9 @@ const ToolTimeout = 30 * time.Second
 // was not found; it is reported, not run.
 type ToolPaths struct {
 	Rustc, Bindgen, Clang string
+	// HostRustc is $HOSTRUSTC, the rustc Kbuild builds host programs
+	// (the macros crate that rustc loads) with; "" when not set.
+	HostRustc string
 }
 
 // ToolEnvVar returns the environment variable that names a tool, as Kbuild
@@ -57,6 +60,42 @@ func LookTool(name, override, pathList string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s: not found in PATH: %w", cand, fs.ErrNotExist)
+}
+
+// ClangFromCC returns the clang a Kbuild CC value runs: the last word
+// whose base name is clang or clang-N ("ccache clang-14" gives
+// "clang-14"), or "" when CC names no clang (gcc, or empty).
+func ClangFromCC(cc string) string {
+	words := strings.Fields(cc)
+	for i := len(words) - 1; i >= 0; i-- {
+		base := filepath.Base(words[i])
+		if base == "clang" || strings.HasPrefix(base, "clang-") && strings.Trim(base[len("clang-"):], "0123456789.") == "" && len(base) > len("clang-") {
+			return words[i]
+		}
+	}
+	return ""
+}
+
+// RustcSysroot runs rustc FLAGS --print sysroot, as
+// scripts/rust_is_available.sh does with $KRUSTFLAGS (which may hold
+// --sysroot), and returns the folder.
+func RustcSysroot(ctx context.Context, rustc string, flags []string) (string, error) {
+	cctx, cancel := context.WithTimeout(ctx, ToolTimeout)
+	defer cancel()
+	args := append(flags[:len(flags):len(flags)], "--print", "sysroot")
+	cmd := exec.CommandContext(cctx, rustc, args...)
+	cmd.Env = append(os.Environ(), "LC_ALL=C")
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Run(); err != nil {
+		return "", &ToolError{Tool: "rustc", Path: rustc, Output: strings.TrimSpace(e.String()),
+			Err: fmt.Errorf("running %s %s: %w", filepath.Base(rustc), strings.Join(args, " "), err)}
+	}
+	dir := strings.TrimSpace(o.String())
+	if dir == "" {
+		return "", &ToolError{Tool: "rustc", Path: rustc, Err: errors.New("--print sysroot printed nothing")}
+	}
+	return dir, nil
 }
 
 func isExecutable(p string) bool {
@@ -104,6 +143,11 @@ type Found struct {
 
 	Clang    Version
 	ClangErr error
+
+	// HostRustc is $HOSTRUSTC's version, probed only when Paths.HostRustc
+	// is set.
+	HostRustc    RustcInfo
+	HostRustcErr error
 }
 
 // errNotFound is the error of a tool with no path.
@@ -158,6 +202,14 @@ func Probe(ctx context.Context, paths ToolPaths, env []string) *Found {
 		f.ClangErr = err
 	} else if f.Clang, err = ParseClangVersion(out); err != nil {
 		f.ClangErr = wrap("clang", paths.Clang, "", err)
+	}
+
+	if paths.HostRustc != "" {
+		if out, _, err := runTool("hostrustc", paths.HostRustc, "--version", "--verbose"); err != nil {
+			f.HostRustcErr = err
+		} else if f.HostRustc, err = ParseRustcVersion(out); err != nil {
+			f.HostRustcErr = wrap("hostrustc", paths.HostRustc, "", err)
+		}
 	}
 	return f
 }

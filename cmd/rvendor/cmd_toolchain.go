@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -23,6 +26,13 @@ func newToolchainCommand(g *globalOptions) *cobra.Command {
   clang-libclang  clang and bindgen's libclang are the same version (warning)
   rust-library    the vendored Rust library (rvendor.lock) is rustc's release:
                   a library that does not match its compiler does not build
+  rust-lib-src    the library the build reads holds core/src/lib.rs, as
+                  scripts/rust_is_available.sh requires, and is the vendored
+                  one: $RUST_LIB_SRC when set; without a vendored library,
+                  with $KRUSTFLAGS set, rustc $KRUSTFLAGS --print sysroot's
+  hostrustc       when $HOSTRUSTC is set (Kbuild builds the macros crate
+                  with it): rustc's release (warning), and within the rustc
+                  pin (error: a pin violation)
   llvm-match      rustc's LLVM major equals clang's: a warning, an error with
                   [toolchain] require-llvm-match = true
   kernel-*        in a kernel tree, the tools and the pins against
@@ -32,8 +42,9 @@ Each line says ok, warning or error with the found and wanted versions.
 Versions compare by X.Y.Z, as the kernel compares them: nightly, beta and
 distribution suffixes ("1.80.0-nightly", "1.63.0+dfsg1") are shown but not
 compared. Tools are found as Kbuild finds them: --rustc, --bindgen, --clang,
-else $RUSTC, $BINDGEN, $CLANG, else PATH. Without a spec only the kernel's
-minimums are checked.
+else $RUSTC, $BINDGEN, $CLANG, else (for clang) the clang that $CC runs
+(the last word that is a clang: "ccache clang" gives clang), else PATH.
+Without a spec only the kernel's minimums are checked.
 
 --json prints {"ok", "tools": {NAME: {"path", "version", "error", ...}},
 "checks": [{"name", "status", "found", "wanted", "source", "message"}]}.
@@ -77,6 +88,7 @@ func runToolchain(cmd *cobra.Command, g *globalOptions, f toolFlags) error {
 	}
 	paths, lookErrs := lookToolsErr(g, f)
 	found := policy.Probe(cmd.Context(), paths, nil)
+	in.LibSrc = libSrc(cmd.Context(), g, in.Library, paths.Rustc)
 	for tool, e := range lookErrs {
 		switch tool {
 		case "rustc":
@@ -85,6 +97,8 @@ func runToolchain(cmd *cobra.Command, g *globalOptions, f toolFlags) error {
 			found.BindgenErr = e
 		case "clang":
 			found.ClangErr = e
+		case "hostrustc":
+			found.HostRustcErr = e
 		}
 	}
 	in.Found = found
@@ -107,7 +121,9 @@ func runToolchain(cmd *cobra.Command, g *globalOptions, f toolFlags) error {
 	return nil
 }
 
-// lookToolsErr is lookTools keeping why a tool was not found.
+// lookToolsErr is lookTools keeping why a tool was not found. It reads
+// what Kbuild passes: --clang, else $CLANG, else the clang that $CC runs
+// ("ccache clang" gives clang), else PATH; and $HOSTRUSTC.
 func lookToolsErr(g *globalOptions, f toolFlags) (policy.ToolPaths, map[string]error) {
 	errs := map[string]error{}
 	path := g.getenv("PATH")
@@ -115,6 +131,9 @@ func lookToolsErr(g *globalOptions, f toolFlags) (policy.ToolPaths, map[string]e
 		override, from := flag, "--"+name
 		if override == "" {
 			override, from = g.getenv(policy.ToolEnvVar(name)), "$"+policy.ToolEnvVar(name)
+		}
+		if override == "" && name == "clang" {
+			override, from = policy.ClangFromCC(g.getenv("CC")), "$CC"
 		}
 		p, err := policy.LookTool(name, override, path)
 		if err != nil {
@@ -126,7 +145,43 @@ func lookToolsErr(g *globalOptions, f toolFlags) (policy.ToolPaths, map[string]e
 		}
 		return p
 	}
-	return policy.ToolPaths{Rustc: look("rustc", f.Rustc), Bindgen: look("bindgen", f.Bindgen), Clang: look("clang", f.Clang)}, errs
+	paths := policy.ToolPaths{Rustc: look("rustc", f.Rustc), Bindgen: look("bindgen", f.Bindgen), Clang: look("clang", f.Clang)}
+	if host := g.getenv("HOSTRUSTC"); host != "" {
+		p, err := policy.LookTool("rustc", host, path)
+		if err != nil {
+			errs["hostrustc"] = &policy.ToolError{Tool: "hostrustc", Err: fmt.Errorf("$HOSTRUSTC=%s: %w", host, err)}
+			p = host // reported, not run: Probe is given no path
+		}
+		paths.HostRustc = p
+	}
+	return paths, errs
+}
+
+// libSrc finds the library folder the build reads core from, as
+// scripts/rust_is_available.sh does: $RUST_LIB_SRC; else, when the spec
+// vendors no library and $KRUSTFLAGS is set (it may hold --sysroot),
+// rustc's sysroot asked with it. nil otherwise.
+func libSrc(ctx context.Context, g *globalOptions, lib *policy.Library, rustc string) *policy.LibSrc {
+	if dir := g.getenv("RUST_LIB_SRC"); dir != "" {
+		if !filepath.IsAbs(dir) {
+			if base, err := g.dir(); err == nil {
+				dir = filepath.Join(base, dir)
+			}
+		}
+		return &policy.LibSrc{Dir: dir, From: "$RUST_LIB_SRC"}
+	}
+	if lib != nil || rustc == "" || g.getenv("KRUSTFLAGS") == "" {
+		// The build reads the vendored library through rvendor env
+		// (which fails when it lacks core), or the sysroot's, which is
+		// checked only when $KRUSTFLAGS says where the sysroot is.
+		return nil
+	}
+	from := "rustc $KRUSTFLAGS --print sysroot"
+	sysroot, err := policy.RustcSysroot(ctx, rustc, strings.Fields(g.getenv("KRUSTFLAGS")))
+	if err != nil {
+		return &policy.LibSrc{From: from, Err: err}
+	}
+	return &policy.LibSrc{Dir: filepath.Join(sysroot, "lib", "rustlib", "src", "rust", "library"), From: from}
 }
 
 func renderToolchain(g *globalOptions, r *policy.ToolchainReport) {
@@ -154,7 +209,8 @@ type toolchainJSON struct {
 	Checks []checkJSON         `json:"checks"`
 }
 
-// toolJSON is one tool as found: rustc, bindgen, libclang, clang.
+// toolJSON is one tool as found: rustc, bindgen, libclang, clang, and
+// hostrustc when $HOSTRUSTC is set.
 type toolJSON struct {
 	Path       string `json:"path,omitempty"`
 	Version    string `json:"version,omitempty"` // as printed: "1.80.0-nightly"
@@ -198,6 +254,9 @@ func toolchainToJSON(f *policy.Found, r *policy.ToolchainReport) toolchainJSON {
 	out.Tools["bindgen"] = tool(f.Paths.Bindgen, f.Bindgen, f.BindgenErr)
 	out.Tools["libclang"] = tool(f.Paths.Bindgen, f.Libclang, f.LibclangErr)
 	out.Tools["clang"] = tool(f.Paths.Clang, f.Clang, f.ClangErr)
+	if f.Paths.HostRustc != "" {
+		out.Tools["hostrustc"] = tool(f.Paths.HostRustc, f.HostRustc.Version, f.HostRustcErr)
+	}
 	for _, c := range r.Checks {
 		out.Checks = append(out.Checks, checkJSON{Name: c.Name, Status: string(c.Status), Found: c.Found, Wanted: c.Wanted, Source: c.Source, Message: c.Message})
 	}
