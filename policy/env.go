@@ -50,7 +50,8 @@ func (e *EnvError) Unwrap() error { return e.Err }
 //     RustLibrary; its core/src/lib.rs must exist, as
 //     scripts/rust_is_available.sh requires);
 //   - RUSTC and BINDGEN, the absolute tool paths in tools, for each tool
-//     the spec pins (a pinned tool that was not found is a problem).
+//     the spec pins (a pinned tool that was not found is a problem), and
+//     HOSTRUSTC, the same rustc, which Kbuild builds host programs with.
 //
 // A variable that cannot be computed is left out and listed in Missing;
 // the others are still computed.
@@ -76,6 +77,11 @@ func BuildEnv(spec *vendorspec.Spec, lock *vendorspec.Lock, tools ToolPaths) *En
 			continue
 		}
 		env.Vars = append(env.Vars, EnvVar{Name: name, Value: t.path, Why: fmt.Sprintf("the %s pinned as %q", t.tool, t.pin)})
+		if t.tool == "rustc" {
+			// Kbuild builds its Rust host programs with HOSTRUSTC: the
+			// same pinned compiler, or a different rustc on PATH is used.
+			env.Vars = append(env.Vars, EnvVar{Name: "HOSTRUSTC", Value: t.path, Why: fmt.Sprintf("Kbuild's rustc for host programs: the rustc pinned as %q", t.pin)})
+		}
 	}
 	sort.Slice(env.Vars, func(i, j int) bool { return env.Vars[i].Name < env.Vars[j].Name })
 	return env

@@ -30,6 +30,8 @@ vendored code:
                 has several, as with an adopted rust/alloc, the one that
                 provides core, which env names on stderr)
   RUSTC         when the spec pins rustc: $RUSTC, or rustc found in PATH
+  HOSTRUSTC     the same rustc: Kbuild builds its Rust host programs with
+                it, and would take another rustc from PATH otherwise
   BINDGEN       when the spec pins bindgen: $BINDGEN, or bindgen in PATH
 
 --sh (the default) prints "export NAME='value'" lines for eval;
