@@ -40,8 +40,8 @@ import (
 	"github.com/rvendor/rvendor/inventory"
 	"github.com/rvendor/rvendor/policy/audit"
 	"github.com/rvendor/rvendor/policy/license"
-	"github.com/rvendor/rvendor/verify"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
+	"github.com/rvendor/rvendor/verify"
 )
 
 // Notice is the attribution notice of a tree.

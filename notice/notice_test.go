@@ -17,8 +17,8 @@ import (
 	"github.com/rvendor/rvendor/notice"
 	"github.com/rvendor/rvendor/policy/audit"
 	"github.com/rvendor/rvendor/tree"
-	"github.com/rvendor/rvendor/verify"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
+	"github.com/rvendor/rvendor/verify"
 )
 
 func TestCopyrights(t *testing.T) {
