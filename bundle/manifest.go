@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rvendor/rvendor/internal/quote"
+	"github.com/rvendor/rvendor/tree"
 )
 
 // ManifestName is the name of a bundle's first member.
@@ -129,7 +130,7 @@ func (m *Manifest) Validate() error {
 		if f.Size < 0 || f.Size > MaxMemberSize {
 			return fileErr(f.Path, fmt.Errorf("%w: size %d (at most %d)", ErrTooLarge, f.Size, int64(MaxMemberSize)))
 		}
-		if !isHex64(f.SHA256) {
+		if !tree.IsSHA256Hex(f.SHA256) {
 			return fileErr(f.Path, fmt.Errorf("%w: sha256 %q is not 64 lowercase hex digits", ErrFormat, f.SHA256))
 		}
 		if total += f.Size; total > MaxTotalSize {
@@ -245,17 +246,4 @@ func plainWord(s string) bool {
 func nameByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
 		c == '.' || c == '_' || c == '-' || c == '+' || c == '~'
-}
-
-func isHex64(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/rogpeppe/go-internal/lockedfile"
 
 	"github.com/rvendor/rvendor/fetch/internal/web"
+	"github.com/rvendor/rvendor/tree"
 )
 
 // MaxDownloadSize caps one download (4 GiB); a longer body is refused
@@ -184,7 +185,7 @@ func (c *Cache) path(want string) (dir, file string) {
 // reported absent (the next Open replaces it). A Cache without Dir holds
 // nothing.
 func (c *Cache) OpenCached(want string) (f *os.File, ok bool, err error) {
-	if !isHex64(want) {
+	if !tree.IsSHA256Hex(want) {
 		return nil, false, fmt.Errorf("sha256 %q is not 64 lowercase hex digits", want)
 	}
 	if c.Dir == "" {
@@ -230,7 +231,7 @@ func (c *Cache) Path(sum string) string {
 // A mismatch is a *ChecksumError (errors.Is ErrChecksumMismatch) and
 // leaves nothing in the cache.
 func (c *Cache) Open(ctx context.Context, rawURL, want string) (*os.File, error) {
-	if !isHex64(want) {
+	if !tree.IsSHA256Hex(want) {
 		return nil, fmt.Errorf("fetching %s: sha256 %q is not 64 lowercase hex digits", rawURL, want)
 	}
 	if _, err := web.CheckURL(rawURL); err != nil {
@@ -361,7 +362,7 @@ func openVerified(file, want string) (*os.File, error) {
 // tempOf returns the entry a temporary download file belongs to
 // ("H.tmp-N"), or "" if name is not one.
 func tempOf(name string) string {
-	if len(name) > 64 && strings.HasPrefix(name[64:], ".tmp-") && isHex64(name[:64]) {
+	if len(name) > 64 && strings.HasPrefix(name[64:], ".tmp-") && tree.IsSHA256Hex(name[:64]) {
 		return name[:64]
 	}
 	return ""
@@ -398,17 +399,4 @@ func sweepAll(cacheDir string, now time.Time) {
 			sweep(filepath.Join(cacheDir, "sha256", d.Name()), "", now)
 		}
 	}
-}
-
-func isHex64(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }

@@ -9,6 +9,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/rvendor/rvendor/tree"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
@@ -122,7 +123,7 @@ func (d *cdxDoc) component(p *Package, ref string) cdx.Component {
 		// Run on the build machine, not part of what is built.
 		c.Scope = cdx.ScopeExcluded
 	}
-	if isHex64(p.SHA256) {
+	if tree.IsSHA256Hex(p.SHA256) {
 		c.Hashes = &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: p.SHA256}}
 	}
 	if p.URL != "" {
@@ -222,7 +223,7 @@ func packageProperties(p *Package) []cdx.Property {
 func pedigree(p *Package) *cdx.Pedigree {
 	anc := cdx.Component{Type: cdx.ComponentTypeLibrary, Name: p.Name, Version: p.Version, PackageURL: p.PURL(),
 		Description: "The pristine upstream, before " + p.Component + "'s patch queue."}
-	if isHex64(p.SHA256) {
+	if tree.IsSHA256Hex(p.SHA256) {
 		anc.Hashes = &[]cdx.Hash{{Algorithm: cdx.HashAlgoSHA256, Value: p.SHA256}}
 	}
 	if lc := p.Package.Locked; lc != nil && !p.Crate {

@@ -14,6 +14,7 @@ import (
 	"github.com/spdx/tools-golang/spdx/v2/common"
 	spdx "github.com/spdx/tools-golang/spdx/v2/v2_3"
 
+	"github.com/rvendor/rvendor/tree"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
@@ -146,7 +147,7 @@ func (d *spdxDoc) addPackage(p *Package) string {
 	if p.URL != "" {
 		sp.PackageDownloadLocation = p.URL
 	}
-	if isHex64(p.SHA256) {
+	if tree.IsSHA256Hex(p.SHA256) {
 		sp.PackageChecksums = []common.Checksum{{Algorithm: common.SHA256, Value: p.SHA256}}
 	}
 	if len(p.Copyrights) > 0 {
@@ -264,14 +265,6 @@ func (d *spdxDoc) addPatches(pkgIDs []string) {
 			d.relate(id, relPatchApplied, pkgIDs[i], "")
 		}
 	}
-}
-
-func isHex64(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	_, err := hex.DecodeString(s)
-	return err == nil
 }
 
 // licenseComment explains p's declared and concluded licenses.

@@ -26,6 +26,21 @@ type File struct {
 // Hex returns the file's SHA-256 as lowercase hex.
 func (f File) Hex() string { return hex.EncodeToString(f.SHA256[:]) }
 
+// IsSHA256Hex reports whether s is a SHA-256 as Hex writes it: 64
+// lowercase hex digits.
+func IsSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // NormalizeMode maps any permission to the two modes rvendor writes:
 // 0o755 when any execute bit is set, 0o644 otherwise.
 func NormalizeMode(m fs.FileMode) fs.FileMode {

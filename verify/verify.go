@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/rvendor/rvendor/policy/license"
 	"io/fs"
 	"os"
 	"path"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/rvendor/rvendor/internal/quote"
+	"github.com/rvendor/rvendor/policy/license"
 	"github.com/rvendor/rvendor/tree"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+	"github.com/rvendor/rvendor/tree"
 )
 
 // Manifest is what rvendor reads from a channel manifest
@@ -145,22 +146,10 @@ func (a Archive) check() error {
 	if a.URL == "" {
 		return fmt.Errorf("hash %q without a url", a.SHA256)
 	}
-	if !isHex64(a.SHA256) {
+	if !tree.IsSHA256Hex(a.SHA256) {
 		return fmt.Errorf("%s: hash %q is not 64 lowercase hex digits", a.URL, a.SHA256)
 	}
 	return nil
-}
-
-func isHex64(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // Target returns the available [pkg.NAME.target.TRIPLE] with at least one

@@ -13,6 +13,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+	"github.com/rvendor/rvendor/tree"
 )
 
 // RustKeyFingerprint is the primary key of the Rust release signing key,
@@ -235,7 +236,7 @@ func ParseSHA256File(data []byte, name string) (string, error) {
 		return "", fmt.Errorf("%s.sha256: want exactly one line ending in a newline", name)
 	}
 	sum, file, ok := strings.Cut(line, "  ")
-	if !ok || !isHex64(sum) {
+	if !ok || !tree.IsSHA256Hex(sum) {
 		return "", fmt.Errorf("%s.sha256: want \"<64 lowercase hex digits>  %s\", got %q", name, name, abbrevBytes(line))
 	}
 	if file != name {
