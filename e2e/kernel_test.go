@@ -261,7 +261,7 @@ func TestLinux61(t *testing.T) {
 		t.Fatal(err)
 	}
 	j.env = os.Environ() // the go command's own settings (GOFLAGS, GOCACHE, ...)
-	j.ok(fmt.Sprintf("cd %q && CGO_ENABLED=0 go build -trimpath -o %q ./cmd/rvendor", repo, filepath.Join(bin, "rvendor")))
+	j.ok(fmt.Sprintf("cd %q && CGO_ENABLED=0 go build -trimpath -o %q ./cmd/rvendor ./cmd/rvendor-verify", repo, bin+"/"))
 	j.env = append(append([]string{}, base...), "PATH="+kpath)
 
 	j.step("start the loopback Rust dist server and crates registry")
@@ -387,6 +387,9 @@ role = "host-tool"
 	if !strings.Contains(out, "RUST_LIB_SRC="+filepath.Join(kdir, "rust/vendor/library")) &&
 		!strings.Contains(out, "RUST_LIB_SRC=rust/vendor/library") {
 		t.Fatalf("rvendor env --make does not name the vendored library")
+	}
+	if !strings.Contains(out, "RVENDOR_VERIFY="+filepath.Join(bin, "rvendor-verify")) {
+		t.Fatalf("rvendor env --make does not name the rvendor-verify beside rvendor: %s", out)
 	}
 
 	j.step("7. the verify rule of docs/kbuild.md in rust/Makefile")

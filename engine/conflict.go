@@ -30,15 +30,16 @@ const ConflictDir = tree.StateDir + "/" + conflictName
 // conflictName is ConflictDir's name in the state folder.
 const conflictName = "conflict"
 
+// conflictStateName is the state file in ConflictDir; tree.ConflictStateFile
+// names the same file for verify.
+const conflictStateName = "state.json"
+
 // conflictVersion is the version of state.json this rvendor writes.
 const conflictVersion = 2
 
 // ConflictPending reports whether a conflicted update waits in the tree
 // at root.
-func ConflictPending(root string) bool {
-	_, err := os.Lstat(filepath.Join(root, filepath.FromSlash(ConflictDir), "state.json"))
-	return err == nil
-}
+func ConflictPending(root string) bool { return tree.ConflictPending(root) }
 
 // RefuseConflict returns an Unusable error while a conflicted update is
 // pending at root.
@@ -122,7 +123,7 @@ func (e *Engine) save(ws *tree.Workspace, u *pending) error {
 	}
 	// A state already there (Continue) is rewritten: state.json first, so
 	// that an interrupted save is never taken for a complete one.
-	if err := os.Remove(filepath.Join(cp.dir, "state.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := os.Remove(filepath.Join(cp.dir, conflictStateName)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	// Move the work tree that sits in tree/ but is no longer the
@@ -157,7 +158,7 @@ func (e *Engine) save(ws *tree.Workspace, u *pending) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(cp.dir, "state.json"), data, 0o644)
+	return os.WriteFile(filepath.Join(cp.dir, conflictStateName), data, 0o644)
 }
 
 // saveComponent moves ch's work tree into place and writes its data
@@ -220,7 +221,7 @@ func readConflict(ws *tree.Workspace) (*conflictState, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "state.json"))
+	data, err := os.ReadFile(filepath.Join(dir, conflictStateName))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, unusable(errors.New("no conflicted update is pending"), "")

@@ -404,3 +404,11 @@ func TestContinueRefusesOtherEdits(t *testing.T) {
 	}
 	f.verifyClean()
 }
+
+// TestConflictStateFile: verify (through tree.ConflictPending) looks for
+// the file the engine writes when it keeps a conflict.
+func TestConflictStateFile(t *testing.T) {
+	if got := ConflictDir + "/" + conflictStateName; got != tree.ConflictStateFile {
+		t.Fatalf("the engine writes %s, verify looks for %s", got, tree.ConflictStateFile)
+	}
+}

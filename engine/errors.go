@@ -3,6 +3,8 @@ package engine
 import (
 	"errors"
 	"fmt"
+
+	"github.com/rvendor/rvendor/tree"
 )
 
 // Code classifies an error for the command line's exit status.
@@ -35,6 +37,10 @@ func (e *Error) Unwrap() error { return e.Err }
 // this method.
 func (e *Error) Hint() string { return e.Remedy }
 
+// ExitCode returns the exit status the error calls for; the command
+// line reads it through this method, without importing engine.
+func (e *Error) ExitCode() int { return int(e.Code) }
+
 // unusable returns an Error of code Unusable.
 func unusable(err error, hint string) error { return &Error{Code: Unusable, Err: err, Remedy: hint} }
 
@@ -48,7 +54,8 @@ func unusablef(hint, format string, args ...any) error {
 
 // ErrConflictPending is wrapped by the error of a command that refuses to
 // run while a conflicted update waits for Continue or Abort.
-var ErrConflictPending = errors.New("a conflicted rvendor update is pending")
+// It is tree's, which verify checks for without importing the engine.
+var ErrConflictPending = tree.ErrConflictPending
 
 // ErrNothingToRecord is wrapped when patch record finds no undeclared
 // edit.

@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/rvendor/rvendor/fetch"
@@ -31,23 +30,17 @@ type Project struct {
 // when absent). keyring, when not "", is the command line's --keyring
 // (absolute).
 func Load(specPath, keyring string) (*Project, error) {
-	spec, err := vendorspec.Load(specPath)
+	f, err := vendorspec.LoadFiles(specPath)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, unusable(err, "run rvendor init to write a starter rvendor.toml")
+		var le *vendorspec.LoadError
+		if errors.As(err, &le) {
+			return nil, unusable(le.Err, le.Remedy)
 		}
 		return nil, err
 	}
-	p := &Project{Spec: spec,
-		LockPath: filepath.Join(spec.Dir, vendorspec.LockName),
-		SumPath:  filepath.Join(spec.Dir, vendorspec.SumName)}
-	if p.Lock, err = vendorspec.ReadLock(p.LockPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, unusableData(err, "rvendor.lock is written by rvendor: restore it from version control")
-	}
-	if p.Sum, err = vendorspec.ReadSum(p.SumPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, unusableData(err, "rvendor.sum is written by rvendor: restore it from version control")
-	}
+	p := &Project{Spec: f.Spec, Lock: f.Lock, Sum: f.Sum, LockPath: f.LockPath, SumPath: f.SumPath}
 	p.Keyring, p.KeyringFromFlag = keyring, keyring != ""
+	spec := f.Spec
 	if p.Keyring == "" && spec.Sources.Keyring != "" {
 		p.Keyring = spec.Sources.Keyring
 		if !filepath.IsAbs(p.Keyring) {
@@ -55,16 +48,6 @@ func Load(specPath, keyring string) (*Project, error) {
 		}
 	}
 	return p, nil
-}
-
-// unusableData marks an error reading the lock or sum as Unusable; a
-// *vendorspec.Error already is, with its own hint.
-func unusableData(err error, hint string) error {
-	var se *vendorspec.Error
-	if errors.As(err, &se) {
-		return err
-	}
-	return unusable(err, hint)
 }
 
 // Component returns the spec's component name, or nil.

@@ -151,6 +151,22 @@ func Pending(root string) bool {
 	return err == nil
 }
 
+// ConflictStateFile marks a conflicted update that waits for
+// --continue or --abort, relative to the workspace root (the engine
+// writes it last when it keeps a conflict).
+const ConflictStateFile = StateDir + "/conflict/state.json"
+
+// ErrConflictPending is wrapped by the error of a command that refuses
+// to run while a conflicted update waits for --continue or --abort.
+var ErrConflictPending = errors.New("a conflicted rvendor update is pending")
+
+// ConflictPending reports whether a conflicted update waits in the tree
+// at root. It only reads, so verify can call it.
+func ConflictPending(root string) bool {
+	_, err := os.Lstat(filepath.Join(root, filepath.FromSlash(ConflictStateFile)))
+	return err == nil
+}
+
 // journal is written, fsynced and renamed into place before the first
 // rename of a commit; with it the next Open can finish the commit.
 type journal struct {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -374,7 +375,13 @@ func ReadSum(path string) (*Sum, error) {
 	if err != nil {
 		return &Sum{Files: map[string][]tree.File{}, Pristine: map[string]map[string]*tree.File{}}, err
 	}
-	return ParseSum(path, data)
+	// data is ours alone and never written again: the parse slices its
+	// names and paths out of it without a copy of the whole file.
+	data = trimBOM(data)
+	if len(data) == 0 {
+		return parseSum(path, "")
+	}
+	return parseSum(path, unsafe.String(&data[0], len(data)))
 }
 
 // Size caps of the files rvendor writes; a larger one is refused unread.
@@ -396,24 +403,34 @@ func readFile(path string, max int64) ([]byte, error) { return tree.ReadFile(pat
 // sum is a committed file, as hostile as the tree): a path that is not
 // clean and relative is refused at its file:line:col.
 func ParseSum(path string, data []byte) (*Sum, error) {
+	return parseSum(path, string(trimBOM(data)))
+}
+
+// parseSum parses text, the sum file without its byte order mark.
+func parseSum(path, text string) (*Sum, error) {
 	// verify parses this file on every build: one string holds the data
-	// and every name and path is a slice of it, so a line costs no
-	// allocation beyond its slot in the files slice.
-	text := string(trimBOM(data))
+	// and every name and path is a slice of it, and the files of all
+	// components share one array sized from the line count, so a line
+	// costs no allocation.
+	all := make([]tree.File, 0, strings.Count(text, "\n")+1)
+	start := 0 // of the current component's files in all
 	s := &Sum{Files: map[string][]tree.File{}, Pristine: map[string]map[string]*tree.File{}}
 	line := 0
 	bad := func(what string) error {
 		return &Error{Pos: Position{File: path, Line: line, Col: 1}, Msg: "sum file is corrupt: " + what,
 			Hint: "rvendor.sum is written by rvendor; restore it from version control or run rvendor update"}
 	}
-	var (
-		curName  string
-		curFiles []tree.File
-	)
+	var curName string
 	flush := func() {
-		if curName != "" {
-			s.Files[curName] = append(s.Files[curName], curFiles...)
+		if curName == "" {
+			return
 		}
+		if prev, ok := s.Files[curName]; ok { // a component met again, further down
+			s.Files[curName] = append(slices.Clip(prev), all[start:]...)
+		} else {
+			s.Files[curName] = all[start:len(all):len(all)]
+		}
+		start = len(all)
 	}
 	for len(text) > 0 {
 		line++
@@ -488,9 +505,9 @@ func ParseSum(path string, data []byte) (*Sum, error) {
 		}
 		if name != curName {
 			flush()
-			curName, curFiles = name, nil
+			curName = name
 		}
-		curFiles = append(curFiles, file)
+		all = append(all, file)
 	}
 	flush()
 	for n, files := range s.Files {

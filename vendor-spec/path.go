@@ -147,7 +147,8 @@ func Within(p, dir string) bool {
 }
 
 // validName reports whether s is a component name: [a-z0-9][a-z0-9-]*.
-// It is nameRE without the regexp, for rvendor.sum's hot loop.
+// A hand-written check, not a regexp: verify validates the spec and reads
+// rvendor.sum on every build, and compiling a regexp costs it page faults.
 func validName(s string) bool {
 	if s == "" || s[0] == '-' {
 		return false
@@ -155,6 +156,55 @@ func validName(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// isRustRelease reports whether s is a stable Rust release as
+// fetch/rustdist reads it: three dot-separated numbers without leading
+// zeros, ^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$.
+func isRustRelease(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	for _, p := range parts {
+		if !allDigits(p) || len(p) > 1 && p[0] == '0' {
+			return false
+		}
+	}
+	return true
+}
+
+// isSemver reports whether s is a crate version as Cargo.lock writes it:
+// ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$.
+func isSemver(s string) bool {
+	core, rest := s, ""
+	if i := strings.IndexAny(s, "-+"); i >= 0 {
+		core, rest = s[:i], s[i+1:]
+		if rest == "" {
+			return false
+		}
+		for i := 0; i < len(rest); i++ {
+			c := rest[i]
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '.' || c == '+' || c == '-') {
+				return false
+			}
+		}
+	}
+	parts := strings.Split(core, ".")
+	return len(parts) == 3 && allDigits(parts[0]) && allDigits(parts[1]) && allDigits(parts[2])
+}
+
+// allDigits reports whether s is one or more ASCII digits.
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}

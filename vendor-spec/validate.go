@@ -14,17 +14,13 @@ import (
 	goversion "github.com/hashicorp/go-version"
 
 	"github.com/rvendor/rvendor/internal/lazyre"
+	"github.com/rvendor/rvendor/tree"
 )
 
 // The patterns are compiled on first use: rvendor starts on every kernel
 // build, and package init is paid by every command.
 var (
-	nameRE    = lazyre.New(`^[a-z0-9][a-z0-9-]*$`)
-	sha256RE  = lazyre.New(`^[0-9a-f]{64}$`)
 	channelRE = lazyre.New(`^(nightly|beta)-[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
-	// rustReleaseRE is a stable Rust release as fetch/rustdist reads it.
-	rustReleaseRE = lazyre.New(`^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
-	semverRE      = lazyre.New(`^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$`)
 )
 
 func (l ErrorList) sort() {
@@ -230,7 +226,7 @@ func validateName(c *Component, i int, d *decoder) (what string, ok bool) {
 		}
 		return what, true
 	}
-	if !nameRE().MatchString(c.Name) {
+	if !validName(c.Name) {
 		d.errorf(at("name"), `use lowercase letters, digits and -, such as "rust-library"`, "component name %q is not valid", c.Name)
 	}
 	return "component " + c.Name, true
@@ -288,7 +284,7 @@ func validateArchive(c *Component, what string, d *decoder) {
 	case c.SHA256 == "" && d.badType(c.Pos, "sha256"):
 	case c.SHA256 == "" && !c.Pos.written("sha256"):
 		d.errorf(at(""), `add sha256 = "<64 hex digits>" from the upstream's published checksum`, "%s: kind archive needs sha256", what)
-	case !sha256RE().MatchString(c.SHA256):
+	case !tree.IsSHA256Hex(c.SHA256):
 		d.errorf(at("sha256"), "write the 64 lowercase hex digits that sha256sum prints", "%s: sha256 %q is not a SHA-256 hex digest", what, c.SHA256)
 	}
 }
@@ -449,7 +445,7 @@ func validateVersion(c *Component, what string, d *decoder) {
 				"%s: version %q is not a Rust release", what, v)
 		}
 	case KindCrate:
-		if !semverRE().MatchString(v) {
+		if !isSemver(v) {
 			d.errorf(at, `write the exact crate version, such as "0.65.1"`, "%s: version %q is not a crate version", what, v)
 		}
 	default:
@@ -465,7 +461,7 @@ func validateVersion(c *Component, what string, d *decoder) {
 // rustdist imports this package, so the grammar is repeated here; its
 // FuzzParseVersion keeps the two equal.
 func rustVersion(v string) bool {
-	if rustReleaseRE().MatchString(v) {
+	if isRustRelease(v) {
 		return true
 	}
 	if !channelRE().MatchString(v) {

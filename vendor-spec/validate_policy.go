@@ -3,6 +3,8 @@ package vendorspec
 import (
 	"fmt"
 	"strings"
+
+	"github.com/rvendor/rvendor/tree"
 )
 
 // validatePolicy checks [policy.licenses]: every expression parses, every
@@ -53,7 +55,7 @@ func validatePolicy(s *Spec, d *decoder) {
 				d.errorf(c.Pos.At("path"), fix, "%s: path %q %s", what, c.Path, why)
 			}
 		}
-		if required(c.SHA256, "sha256", c.Pos, what, "write the file's sha256 (sha256sum FILE)") && !sha256RE().MatchString(c.SHA256) {
+		if required(c.SHA256, "sha256", c.Pos, what, "write the file's sha256 (sha256sum FILE)") && !tree.IsSHA256Hex(c.SHA256) {
 			d.errorf(c.Pos.At("sha256"), "write the 64 lowercase hex digits sha256sum prints", "%s: sha256 %q is not a sha256", what, c.SHA256)
 		}
 		if required(c.License, "license", c.Pos, what, `write the concluded expression, e.g. license = "ISC AND MIT"`) {

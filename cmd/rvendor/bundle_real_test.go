@@ -29,7 +29,7 @@ import (
 // the real bindgen 0.60.1 closure (from the loopback registry).
 type airgap struct {
 	t       *testing.T
-	c       *cli
+	c       *rustCLI
 	tmpl    string
 	keyring string
 }

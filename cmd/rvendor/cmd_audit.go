@@ -146,8 +146,8 @@ func runAudit(g *globalOptions, o *auditOptions) error {
 		case rep.Stale != "":
 			msg = rep.Stale
 		}
-		return &exitError{code: exitFailure, err: fmt.Errorf("audit failed: %s", msg),
-			hint: "update the crate (rvendor update --to, or a newer lockfile), or ignore the advisory with a reason in [[policy.advisories.ignore]]"}
+		return &exitError{Code: exitFailure, Err: fmt.Errorf("audit failed: %s", msg),
+			Remedy: "update the crate (rvendor update --to, or a newer lockfile), or ignore the advisory with a reason in [[policy.advisories.ignore]]"}
 	}
 	return nil
 }

@@ -157,7 +157,7 @@ func runBundleVerify(ctx context.Context, g *globalOptions, file string) error {
 			return werr
 		}
 		if !out.OK {
-			return &exitError{code: exitFailure}
+			return &exitError{Code: exitFailure}
 		}
 		return nil
 	}
@@ -168,8 +168,8 @@ func runBundleVerify(ctx context.Context, g *globalOptions, file string) error {
 		return err
 	}
 	if !out.OK {
-		return &exitError{code: exitFailure, err: errors.New(file + ": the bundle is not whole: " + problemCount(len(rep.Problems))),
-			hint: "make it again with rvendor bundle create, or carry it again"}
+		return &exitError{Code: exitFailure, Err: errors.New(file + ": the bundle is not whole: " + problemCount(len(rep.Problems))),
+			Remedy: "make it again with rvendor bundle create, or carry it again"}
 	}
 	for _, c := range out.Components {
 		g.say("  %s: %s %s", c.Name, c.Kind, c.Version)

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -33,6 +36,9 @@ vendored code:
   HOSTRUSTC     the same rustc: Kbuild builds its Rust host programs with
                 it, and would take another rustc from PATH otherwise
   BINDGEN       when the spec pins bindgen: $BINDGEN, or bindgen in PATH
+  RVENDOR_VERIFY  rvendor-verify, which the verify rule of docs/kbuild.md
+                runs: the one beside rvendor, else the first in PATH (a
+                note on stderr says when there is none)
 
 --sh (the default) prints "export NAME='value'" lines for eval;
 --make prints NAME=value words for a make command line:
@@ -120,7 +126,7 @@ func buildEnvVars(g *globalOptions, needSpec bool) ([]policy.EnvVar, error) {
 		if errors.As(err, &se) {
 			return nil, err
 		}
-		return nil, &exitError{code: exitFailure, err: err}
+		return nil, &exitError{Code: exitFailure, Err: err}
 	}
 	return env.Vars, nil
 }
@@ -142,8 +148,38 @@ func buildEnv(g *globalOptions, needSpec bool) (*policy.Env, error) {
 	if env.Library != nil && env.Library.Chosen != "" {
 		g.say("rvendor: RUST_LIB_SRC: %s", env.Library.Chosen)
 	}
+	if v := verifyBinary(g); v != "" {
+		env.Vars = append(env.Vars, policy.EnvVar{Name: "RVENDOR_VERIFY", Value: v, Why: "the verify rule's program: rvendor verify alone, quick to start"})
+		slices.SortFunc(env.Vars, func(a, b policy.EnvVar) int { return strings.Compare(a.Name, b.Name) })
+	} else {
+		g.say("rvendor: note: rvendor-verify is neither beside rvendor nor on PATH: the verify rule of docs/kbuild.md runs it (install it: go install github.com/rvendor/rvendor/cmd/rvendor-verify@latest)")
+	}
 	return env, nil
 }
+
+// verifyBinary returns the rvendor-verify to run: the one beside this
+// rvendor (the two are installed together), else the first on PATH;
+// "" when there is none.
+func verifyBinary(g *globalOptions) string {
+	isExec := func(p string) bool {
+		fi, err := os.Stat(p)
+		return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+	}
+	if self, err := os.Executable(); err == nil {
+		if p := filepath.Join(filepath.Dir(self), verifyProgram); isExec(p) {
+			return p
+		}
+	}
+	for _, dir := range filepath.SplitList(g.getenv("PATH")) {
+		if p := filepath.Join(dir, verifyProgram); filepath.IsAbs(p) && isExec(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// verifyProgram is the name of cmd/rvendor-verify's program.
+const verifyProgram = "rvendor-verify"
 
 // loadProjectIfAny loads the project; when no spec is found (and none was
 // named with --spec) it returns nil, nil unless required.

@@ -107,12 +107,12 @@ func runOfflineCheck(g *globalOptions) error {
 			return e
 		}
 		if err != nil {
-			return &exitError{code: exitFailure}
+			return &exitError{Code: exitFailure}
 		}
 		return nil
 	}
 	if err != nil {
-		return &exitError{code: exitFailure, err: err, hint: "offline builds need network namespaces; run them on a host or container that allows them"}
+		return &exitError{Code: exitFailure, Err: err, Remedy: "offline builds need network namespaces; run them on a host or container that allows them"}
 	}
 	how := "a network namespace"
 	if info.UserNS {
@@ -147,7 +147,7 @@ func runOffline(g *globalOptions, args []string) error {
 		if !errors.Is(err, fs.ErrNotExist) {
 			code = exitFailure
 		}
-		return &exitError{code: code, err: fmt.Errorf("offline: %w", err)}
+		return &exitError{Code: code, Err: fmt.Errorf("offline: %w", err)}
 	}
 	dir, err := g.dir()
 	if err != nil {
@@ -156,11 +156,11 @@ func runOffline(g *globalOptions, args []string) error {
 	status, _, err := sandbox.Run(sandbox.Command{Path: bin, Args: args, Env: env, Dir: dir,
 		Stdin: g.stdin, Stdout: g.stdout, Stderr: g.stderr})
 	if err != nil {
-		return &exitError{code: exitSandboxFailed, err: fmt.Errorf("%w; %s was not run", err, args[0]),
-			hint: "rvendor offline --check-only tells whether the sandbox can be made here"}
+		return &exitError{Code: exitSandboxFailed, Err: fmt.Errorf("%w; %s was not run", err, args[0]),
+			Remedy: "rvendor offline --check-only tells whether the sandbox can be made here"}
 	}
 	if status != 0 {
-		return &exitError{code: status}
+		return &exitError{Code: status}
 	}
 	return nil
 }

@@ -131,7 +131,7 @@ func runLintNetwork(g *globalOptions, o *lintNetworkOptions) error {
 			return err
 		}
 		if r.Err() != nil {
-			return &exitError{code: exitFailure}
+			return &exitError{Code: exitFailure}
 		}
 		return nil
 	}
@@ -144,8 +144,8 @@ func runLintNetwork(g *globalOptions, o *lintNetworkOptions) error {
 	g.say("rvendor: scanned %d build files and %d scripts under %s in %v: %d fetch(es), %d allowed",
 		r.BuildFiles, r.Scripts, root, elapsed.Round(time.Millisecond), len(r.Findings), len(r.Allowed))
 	if err := r.Err(); err != nil {
-		return &exitError{code: exitFailure, err: err,
-			hint: "vendor what the fetch downloads, or, once reviewed, allow it with --allow PATH:LINE"}
+		return &exitError{Code: exitFailure, Err: err,
+			Remedy: "vendor what the fetch downloads, or, once reviewed, allow it with --allow PATH:LINE"}
 	}
 	return nil
 }

@@ -136,8 +136,8 @@ func runPolicyCheck(ctx context.Context, g *globalOptions) error {
 		printPolicyCheck(g, &out)
 	}
 	if failed {
-		return &exitError{code: exitFailure, err: fmt.Errorf("%s", policyFailure(&out)),
-			hint: "each violation above says how to fix it"}
+		return &exitError{Code: exitFailure, Err: fmt.Errorf("%s", policyFailure(&out)),
+			Remedy: "each violation above says how to fix it"}
 	}
 	return nil
 }

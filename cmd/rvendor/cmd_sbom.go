@@ -157,7 +157,7 @@ func readErr(err error) error {
 	var de *inventory.DriftError
 	var pe *sbom.PatchError
 	if errors.As(err, &de) || errors.As(err, &pe) {
-		return &exitError{code: exitFailure, err: err, hint: "run rvendor verify"}
+		return &exitError{Code: exitFailure, Err: err, Remedy: "run rvendor verify"}
 	}
 	return usageErr(err, "run rvendor verify, and rvendor update if a component is not vendored")
 }
@@ -178,7 +178,7 @@ func writeOutput(g *globalOptions, path string, data []byte) error {
 		path = filepath.Join(dir, path)
 	}
 	fail := func(err error) error {
-		return &exitError{code: exitFailure, err: fmt.Errorf("writing %s: %w", path, err)}
+		return &exitError{Code: exitFailure, Err: fmt.Errorf("writing %s: %w", path, err)}
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {

@@ -108,7 +108,7 @@ func runToolchain(cmd *cobra.Command, g *globalOptions, f toolFlags) error {
 			return err
 		}
 		if r.Err() != nil {
-			return &exitError{code: exitFailure}
+			return &exitError{Code: exitFailure}
 		}
 		return nil
 	}
@@ -116,7 +116,7 @@ func runToolchain(cmd *cobra.Command, g *globalOptions, f toolFlags) error {
 		renderToolchain(g, r)
 	}
 	if err := r.Err(); err != nil {
-		return &exitError{code: exitFailure, err: err, hint: "install the wanted versions and point $RUSTC, $BINDGEN, $CLANG at them, or change the pins in the spec"}
+		return &exitError{Code: exitFailure, Err: err, Remedy: "install the wanted versions and point $RUSTC, $BINDGEN, $CLANG at them, or change the pins in the spec"}
 	}
 	return nil
 }
@@ -158,10 +158,20 @@ func lookToolsErr(g *globalOptions, f toolFlags) (policy.ToolPaths, map[string]e
 }
 
 // libSrc finds the library folder the build reads core from, as
-// scripts/rust_is_available.sh does: $RUST_LIB_SRC; else, when the spec
-// vendors no library and $KRUSTFLAGS is set (it may hold --sysroot),
-// rustc's sysroot asked with it. nil otherwise.
+// scripts/rust_is_available.sh does: it runs rustc $KRUSTFLAGS --print
+// sysroot (and refuses the build when that fails), then takes
+// $RUST_LIB_SRC, else the sysroot's library. A build run with rvendor
+// env's variables gets the vendored library as $RUST_LIB_SRC, so an
+// unset $RUST_LIB_SRC stands for it when the spec vendors one. nil when
+// there is no rustc to ask (its own check already fails).
 func libSrc(ctx context.Context, g *globalOptions, lib *policy.Library, rustc string) *policy.LibSrc {
+	if rustc == "" {
+		return nil
+	}
+	sysroot, err := policy.RustcSysroot(ctx, rustc, strings.Fields(g.getenv("KRUSTFLAGS")))
+	if err != nil {
+		return &policy.LibSrc{From: "rustc $KRUSTFLAGS --print sysroot", Err: err}
+	}
 	if dir := g.getenv("RUST_LIB_SRC"); dir != "" {
 		if !filepath.IsAbs(dir) {
 			if base, err := g.dir(); err == nil {
@@ -170,18 +180,10 @@ func libSrc(ctx context.Context, g *globalOptions, lib *policy.Library, rustc st
 		}
 		return &policy.LibSrc{Dir: dir, From: "$RUST_LIB_SRC"}
 	}
-	if lib != nil || rustc == "" || g.getenv("KRUSTFLAGS") == "" {
-		// The build reads the vendored library through rvendor env
-		// (which fails when it lacks core), or the sysroot's, which is
-		// checked only when $KRUSTFLAGS says where the sysroot is.
-		return nil
+	if lib != nil {
+		return &policy.LibSrc{Dir: lib.Dir, From: "rvendor env"}
 	}
-	from := "rustc $KRUSTFLAGS --print sysroot"
-	sysroot, err := policy.RustcSysroot(ctx, rustc, strings.Fields(g.getenv("KRUSTFLAGS")))
-	if err != nil {
-		return &policy.LibSrc{From: from, Err: err}
-	}
-	return &policy.LibSrc{Dir: filepath.Join(sysroot, "lib", "rustlib", "src", "rust", "library"), From: from}
+	return &policy.LibSrc{Dir: sysroot + "/lib/rustlib/src/rust/library", From: "rustc $KRUSTFLAGS --print sysroot"}
 }
 
 func renderToolchain(g *globalOptions, r *policy.ToolchainReport) {

@@ -1,90 +1,22 @@
 package main
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"path"
-	"path/filepath"
-	"strings"
-
 	"github.com/spf13/cobra"
 
-	"github.com/rvendor/rvendor/engine"
-	"github.com/rvendor/rvendor/internal/quote"
-	"github.com/rvendor/rvendor/tree"
-	vendorspec "github.com/rvendor/rvendor/vendor-spec"
-	"github.com/rvendor/rvendor/verify"
+	"github.com/rvendor/rvendor/cmd/internal/cli"
 )
 
-type verifyOptions struct {
-	NoCache bool
-	Jobs    int
-}
-
+// newVerifyCommand is "rvendor verify"; the command itself is cli.Verify,
+// which rvendor-verify runs too.
 func newVerifyCommand(g *globalOptions) *cobra.Command {
-	var o verifyOptions
+	var o cli.VerifyOptions
 	cmd := &cobra.Command{
 		Use:   "verify [COMPONENT...]",
-		Short: "Check offline that the tree is what the lock says",
-		Long: `Verify proves, offline and without writing to the tree, that each vendored
-folder holds exactly the files rvendor.lock and rvendor.sum record: it names
-every file modified, added, deleted, changed in mode or replaced by another
-kind of entry, and every component whose spec changed since the last update.
-
-Each file is in one of three states: as upstream has it; changed by a
-recorded patch of the component's queue (listed as "patched", with the
-patch's name; not drift); changed by rvendor itself as the spec declares
-(an SPDX header stamped by spdx-header, README.md written by readme;
-counted as "stamped" and "generated", not drift); or an undeclared edit
-(modified, added, deleted, mode), which is drift: "rvendor diff" shows it and "rvendor patch record"
-turns it into a patch. rvendor.lock records the pristine upstream hash and
-the tree hash after the queue, and each patch file's sha256; rvendor.sum
-records the pristine version of each patched file, so verify checks both
-hashes, and notices a patch file edited, added or removed by hand (status
-stale), without the download cache.
-
-With --quiet, clean components are not listed and the report of the
-others goes to stderr, followed by an error line naming them: a build
-that discards stdout (Kbuild's make -s) still shows which files drifted.
-Without --quiet the report is on stdout.
-
-It hashes on all cores. A stat cache outside the tree (in $RVENDOR_CACHE or
-the user cache folder) lets a warm run re-hash only files whose size, times
-or inode changed; files changed within the same clock tick as the cache was
-written are always re-hashed. --no-cache hashes everything.
-
-With --json it prints a stable report: {"version":1,"status":"clean"|"drift",
-"components":[{"name","dest","status","hint","stale","modified","added",
-"deleted","mode":[{"path","want","got"}],"type":[{"path","want","got"}],
-"patches":[NAME...],"patched":[{"path","patches"}],"stamped":N,"generated":[PATH...],
-"crate_files":[{"path","crate","version","dir","file"}]}],
-"stats":{...}}. A component's status is clean, drift, stale (the spec changed
-since the last update), not-vendored, missing (dest is gone) or removed (no
-longer in the spec). Paths are relative to dest; for a crate component,
-crate_files places each of them in its crate, and the text output names
-such a file "crate NAME VERSION: PATH-IN-THE-CRATE (PATH)".
-
-In the text output, a name holding a control character or invalid UTF-8,
-or beginning or ending with a space, is quoted like a Go string
-("evil.rs\nx"); --json keeps names as they are.
-
-verify takes no lock: when an update commits while it runs (a file it
-reads vanishes, or the tree drifts, while an update's journal is there or
-rvendor.lock or rvendor.sum changed), it says that an update is in
-progress and exits 2, instead of judging a half-swapped tree.
-
-EXIT STATUS
-  0  every checked component is clean
-  1  drift: a file, a component or the spec differs from the lock
-  2  bad usage, or a spec, lock or sum that cannot be used (including an
-     rvendor.sum that does not match rvendor.lock, an interrupted update or
-     one that committed while verify ran, or a conflicted update waiting
-     for --continue or --abort)`,
+		Short: cli.VerifyShort,
+		Long:  cli.VerifyLong,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runVerify(cmd.Context(), g, &o, args)
+			o.Dir, o.SpecFile, o.JSON, o.Quiet, o.Components = g.Dir, g.SpecFile, g.JSON, g.Quiet, args
+			return cli.Verify(cmd.Context(), g.env(), o)
 		},
 	}
 	cmd.Flags().BoolVar(&o.NoCache, "no-cache", false, "hash every file; neither read nor write the stat cache")
@@ -92,186 +24,8 @@ EXIT STATUS
 	return cmd
 }
 
-func runVerify(ctx context.Context, g *globalOptions, o *verifyOptions, args []string) error {
-	// An interrupted update comes first: its lock and sum may be half-way.
-	// Else note the lock and sum before reading them, to tell an update
-	// that commits from now on (verify takes no lock).
-	var inputs *verify.Inputs
-	if specPath, err := g.specPath(); err == nil {
-		if tree.Pending(filepath.Dir(specPath)) {
-			return usageErr(fmt.Errorf("%w in %s", tree.ErrPending, filepath.Dir(specPath)), "run rvendor update to finish it, then verify again")
-		}
-		inputs = verify.InputsOf(filepath.Dir(specPath))
-	}
-	p, err := g.loadProject()
-	if err != nil {
-		return err
-	}
-	if err := engine.RefuseConflict(p.Spec.Dir); err != nil {
-		return err
-	}
-	opt := verify.Options{Spec: p.Spec, Lock: p.Lock, Sum: p.Sum, Components: args, Jobs: o.Jobs, Inputs: inputs}
-	if !o.NoCache {
-		opt.StatCache = statCachePath(g, p.Spec.Dir)
-	}
-	rep, err := verify.Verify(ctx, opt)
-	if err != nil {
-		return verifyError(err)
-	}
-	if g.JSON {
-		if err := writeJSON(g, rep); err != nil {
-			return err
-		}
-	} else {
-		printVerify(g, rep)
-	}
-	if rep.ExitCode() != 0 {
-		if g.Quiet && !g.JSON {
-			// Kbuild runs the check with stdout sent to /dev/null (make -s):
-			// the report went to stderr, and this line says who stopped the build.
-			return &exitError{code: exitFailure, err: fmt.Errorf("the tree does not match %s: %s", vendorspec.LockName, verifyFailed(rep))}
-		}
-		return &exitError{code: exitFailure}
-	}
-	return nil
-}
-
-// verifyFailed lists the components that are not clean, with their
-// status: "demo (drift), rust-library (stale)".
-func verifyFailed(rep *verify.Report) string {
-	var out []string
-	for _, c := range rep.Components {
-		if c.Status != verify.StatusClean {
-			out = append(out, fmt.Sprintf("%s (%s)", quote.Path(c.Name), c.Status))
-		}
-	}
-	return strings.Join(out, ", ")
-}
-
-// verifyError is the CLI's error for an error of verify.Verify: exit
-// status 2, with a hint.
-func verifyError(err error) error {
-	var race *verify.UpdateInProgressError
-	switch {
-	case errors.As(err, &race) && race.Journal:
-		return usageErr(err, "wait for the update to finish, then run rvendor verify again; if no update is running, run rvendor update to finish the interrupted one")
-	case race != nil:
-		return usageErr(err, "an update committed while verify ran: run rvendor verify again")
-	case errors.Is(err, verify.ErrUnknownComponent):
-		return usageErr(err, "see the [[component]] names in the spec")
-	}
-	return usageErr(err, "")
-}
-
-// statCachePath returns the stat cache file for the tree at root, under
-// $RVENDOR_CACHE or the user cache folder, or "" when there is none.
+// statCachePath returns verify's stat cache file for the tree at root, or
+// "" when there is none.
 func statCachePath(g *globalOptions, root string) string {
-	dir := g.getenv("RVENDOR_CACHE")
-	if dir == "" {
-		base, err := userCacheDir(g)
-		if err != nil {
-			return ""
-		}
-		dir = filepath.Join(base, "rvendor")
-	}
-	sum := sha256.Sum256([]byte(root))
-	return filepath.Join(dir, "stat", hex.EncodeToString(sum[:16]))
-}
-
-// userCacheDir is os.UserCacheDir reading the environment through g.
-func userCacheDir(g *globalOptions) (string, error) {
-	if d := g.getenv("XDG_CACHE_HOME"); d != "" {
-		return d, nil
-	}
-	if h := g.getenv("HOME"); h != "" {
-		return filepath.Join(h, ".cache"), nil
-	}
-	return "", errors.New("neither $XDG_CACHE_HOME nor $HOME is set")
-}
-
-// printVerify renders the report for people: one line per problem file,
-// prefixed by the component, then a summary line per component. Names
-// are quoted (quote.Path) where printing them raw could mislead. With
-// --quiet, only components that are not clean are reported, on stderr:
-// a build that discards stdout (Kbuild with make -s) still names the
-// files.
-func printVerify(g *globalOptions, rep *verify.Report) {
-	w := g.stdout
-	if g.Quiet {
-		w = g.stderr
-	}
-	patched := func(c *verify.ComponentReport) {
-		for _, f := range c.Patched {
-			names := make([]string, len(f.Patches))
-			for i, p := range f.Patches {
-				names[i] = quote.Path(p)
-			}
-			fmt.Fprintf(w, "  patched       %s\n", verifyName(c, f.Path, strings.Join(names, ", ")))
-		}
-	}
-	for _, c := range rep.Components {
-		queue := ""
-		if n := len(c.Patches); n > 0 {
-			queue = fmt.Sprintf(", %d patch%s", n, map[bool]string{true: "", false: "es"}[n == 1])
-		}
-		if c.Stamped > 0 {
-			queue += fmt.Sprintf(", %d stamped", c.Stamped)
-		}
-		for _, f := range c.Generated {
-			queue += ", generated " + quote.Path(f)
-		}
-		if c.Status == verify.StatusClean {
-			if !g.Quiet {
-				fmt.Fprintf(w, "%s: clean (%s%s)\n", quote.Path(c.Name), quote.Path(c.Dest), queue)
-				patched(c)
-			}
-			continue
-		}
-		fmt.Fprintf(w, "%s: %s (%s%s)\n", quote.Path(c.Name), c.Status, quote.Path(c.Dest), queue)
-		patched(c)
-		for _, s := range c.Stale {
-			fmt.Fprintf(w, "  spec changed  %s\n", quote.Path(s))
-		}
-		for _, f := range c.Modified {
-			fmt.Fprintf(w, "  modified      %s\n", verifyName(c, f, ""))
-		}
-		for _, f := range c.Added {
-			fmt.Fprintf(w, "  added         %s\n", verifyName(c, f, ""))
-		}
-		for _, f := range c.Deleted {
-			fmt.Fprintf(w, "  deleted       %s\n", verifyName(c, f, ""))
-		}
-		for _, m := range c.Mode {
-			fmt.Fprintf(w, "  mode          %s\n", verifyName(c, m.Path, m.Got+", want "+m.Want))
-		}
-		for _, t := range c.Type {
-			fmt.Fprintf(w, "  type          %s\n", verifyName(c, t.Path, t.Got+", want "+t.Want))
-		}
-		if c.Hint != "" {
-			fmt.Fprintf(w, "  hint: %s\n", quote.Path(c.Hint))
-		}
-	}
-}
-
-// verifyName is how the text report names the file at p (relative to
-// c's dest), with detail (if any) in parentheses: its path from the
-// spec's folder, "third_party/demo/src/lib.rs (0755, want 0644)"; for a
-// file of a crate of the component's closure, the crate first, then the
-// path: "crate memchr 2.5.0: src/lib.rs (third_party/bindgen/memchr/src/lib.rs)",
-// "crate memchr 2.5.0: build.rs (third_party/bindgen/memchr/build.rs;
-// 0755, want 0644)". Names are quoted where they must be.
-func verifyName(c *verify.ComponentReport, p, detail string) string {
-	full := quote.Path(path.Join(c.Dest, p))
-	f := c.CrateOf(p)
-	switch {
-	case f != nil && detail != "":
-		detail = full + "; " + detail
-	case f != nil:
-		detail = full
-	case detail == "":
-		return full
-	default:
-		return full + " (" + detail + ")"
-	}
-	return "crate " + quote.Path(f.Crate) + " " + quote.Path(f.Version) + ": " + quote.Path(f.File) + " (" + detail + ")"
+	return cli.StatCachePath(g.getenv, root)
 }

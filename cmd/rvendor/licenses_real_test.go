@@ -445,7 +445,7 @@ license = "MIT OR Apache-2.0"
 }
 
 // runIn runs rvendor -C dir args.
-func (c *cli) runIn(dir string, args ...string) (int, string) {
+func (c *rustCLI) runIn(dir string, args ...string) (int, string) {
 	return c.run(append([]string{"-C", dir}, args...)...)
 }
 

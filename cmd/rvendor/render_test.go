@@ -2,11 +2,10 @@ package main
 
 import (
 	"bytes"
-	"fmt"
-	"io/fs"
 	"strings"
 	"testing"
 
+	"github.com/rvendor/rvendor/cmd/internal/cli"
 	"github.com/rvendor/rvendor/verify"
 )
 
@@ -33,7 +32,7 @@ func TestPrintVerifyNames(t *testing.T) {
 		},
 	}
 	var out bytes.Buffer
-	printVerify(&globalOptions{stdout: &out}, &verify.Report{Components: []*verify.ComponentReport{c}})
+	cli.PrintVerify(&out, false, &verify.Report{Components: []*verify.ComponentReport{c}})
 	want := `bindgen: drift (rust/vendor/crates, 1 patch)
   patched       crate memchr 2.5.0: src/memchr.rs (rust/vendor/crates/memchr/src/memchr.rs; 0001-fix.patch)
   modified      rust/vendor/crates/Cargo.lock
@@ -77,29 +76,5 @@ func TestPrintTreeQuotes(t *testing.T) {
 	}
 	if strings.Count(got, "\n") != 7 || strings.Contains(got, "\x1b") {
 		t.Errorf("a name broke a line or kept an escape:\n%s", got)
-	}
-}
-
-// TestVerifyErrorUpdateInProgress: a verify that raced an update's commit
-// exits 2 saying so, with a hint, instead of a raw "no such file or
-// directory" (issue #10). Verify's own tests simulate the race.
-func TestVerifyErrorUpdateInProgress(t *testing.T) {
-	vanished := &fs.PathError{Op: "open", Path: "/t/rust/vendor/library/core", Err: fs.ErrNotExist}
-	for _, tt := range []struct {
-		err  error
-		hint string
-	}{
-		{&verify.UpdateInProgressError{Journal: true, Err: vanished}, "wait for the update to finish"},
-		{&verify.UpdateInProgressError{Changed: []string{"rvendor.lock"}, Err: vanished}, "run rvendor verify again"},
-		{fmt.Errorf("checking: %w", &verify.UpdateInProgressError{Changed: []string{"rvendor.lock", "rvendor.sum"}}), "run rvendor verify again"},
-	} {
-		var stderr bytes.Buffer
-		if code := report(&stderr, verifyError(tt.err)); code != exitUsage {
-			t.Errorf("%v: exit %d, want %d", tt.err, code, exitUsage)
-		}
-		out := stderr.String()
-		if !strings.Contains(out, "an rvendor update is in progress (or was interrupted)") || !strings.Contains(out, "rvendor: hint: ") || !strings.Contains(out, tt.hint) {
-			t.Errorf("stderr:\n%s", out)
-		}
 	}
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,15 +12,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/rvendor/rvendor/cmd/internal/cli"
 	"github.com/rvendor/rvendor/engine"
-	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
-// Exit statuses shared by every command.
+// Exit statuses shared by every command (cli's).
 const (
-	exitOK      = 0
-	exitFailure = 1 // the command ran and found drift, or an operation failed
-	exitUsage   = 2 // bad usage, or a spec, lock or sum that cannot be used
+	exitOK      = cli.ExitOK
+	exitFailure = cli.ExitFailure
+	exitUsage   = cli.ExitUsage
 )
 
 // globalOptions are the flags every command takes, and the process's
@@ -49,30 +47,12 @@ type globalOptions struct {
 	ran  bool // a command's own code started (see markRun)
 }
 
-// exitError carries an exit status with an error; a nil err means the
+// exitError carries an exit status with an error; a nil Err means the
 // command already said everything (verify's drift report).
-type exitError struct {
-	code int
-	err  error
-	hint string
-}
-
-func (e *exitError) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit status %d", e.code)
-	}
-	return e.err.Error()
-}
-
-func (e *exitError) Unwrap() error { return e.err }
-
-// Hint returns the remedy text.
-func (e *exitError) Hint() string { return e.hint }
+type exitError = cli.ExitError
 
 // usageErr marks err as a spec, lock or usage problem (exit status 2).
-func usageErr(err error, hint string) error {
-	return &exitError{code: exitUsage, err: err, hint: hint}
-}
+func usageErr(err error, hint string) error { return cli.Usage(err, hint) }
 
 func version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
@@ -194,125 +174,26 @@ func runHooked(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv 
 	return code
 }
 
-// jsonError is what --json prints on stdout when a command fails, so that
-// a script reading stdout always gets a JSON document.
-type jsonError struct {
-	Error struct {
-		Message string          `json:"message"`
-		Hint    string          `json:"hint,omitempty"`
-		Exit    int             `json:"exit"`
-		Places  []jsonErrorItem `json:"places,omitempty"` // spec, lock or sum errors, one per place
-	} `json:"error"`
-}
-
-type jsonErrorItem struct {
-	Position string `json:"position"` // file:line:col
-	Message  string `json:"message"`
-	Hint     string `json:"hint,omitempty"`
-}
-
-// reportJSON prints err as a jsonError, unless the command already wrote
-// its own report (an exitError without an error, as verify's drift).
-func reportJSON(w io.Writer, err error, code int) {
-	var ee *exitError
-	if errors.As(err, &ee) && ee.err == nil {
-		return
-	}
-	var out jsonError
-	out.Error.Message, out.Error.Exit, out.Error.Hint = err.Error(), code, hintOf(err)
-	var list vendorspec.ErrorList
-	var one *vendorspec.Error
-	switch {
-	case errors.As(err, &list):
-	case errors.As(err, &one):
-		list = vendorspec.ErrorList{one}
-	}
-	for _, e := range list {
-		out.Error.Places = append(out.Error.Places, jsonErrorItem{Position: e.Pos.String(), Message: e.Msg, Hint: e.Hint})
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(out)
-}
-
 // report prints err the one way rvendor prints errors and returns the exit
 // status it calls for.
-func report(w io.Writer, err error) int {
-	code := exitCode(err)
-	var ee *exitError
-	if errors.As(err, &ee) && ee.err == nil {
-		return code
-	}
-	var list vendorspec.ErrorList
-	var one *vendorspec.Error
-	switch {
-	case errors.As(err, &list):
-		for _, e := range list {
-			printSpecError(w, e)
-		}
-	case errors.As(err, &one):
-		printSpecError(w, one)
-	default:
-		fmt.Fprintf(w, "rvendor: error: %s\n", err)
-	}
-	if hint := hintOf(err); hint != "" {
-		fmt.Fprintf(w, "rvendor: hint: %s\n", hint)
-	}
-	return code
-}
+func report(w io.Writer, err error) int { return cli.Report(w, err) }
 
-// exitCode is the exit status err calls for, from its type: an
-// exitError's or engine.Error's code, 2 for a spec, lock or sum error,
-// else 1.
-func exitCode(err error) int {
-	var ee *exitError
-	var en *engine.Error
-	var list vendorspec.ErrorList
-	var one *vendorspec.Error
-	switch {
-	case errors.As(err, &ee):
-		return ee.code
-	case errors.As(err, &en):
-		return int(en.Code)
-	case errors.As(err, &list), errors.As(err, &one):
-		return exitUsage
-	}
-	return exitFailure
-}
+// reportJSON prints err as {"error": ...} on w.
+func reportJSON(w io.Writer, err error, code int) { cli.ReportJSON(w, err, code) }
 
-// hintOf returns the first remedy text in err's chain: every rvendor
-// error type with advice has a Hint method.
-func hintOf(err error) string {
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if h, ok := e.(interface{ Hint() string }); ok && h.Hint() != "" {
-			return h.Hint()
-		}
-	}
-	return ""
-}
+// exitCode is the exit status err calls for.
+func exitCode(err error) int { return cli.Code(err) }
 
-func printSpecError(w io.Writer, e *vendorspec.Error) {
-	fmt.Fprintf(w, "rvendor: error: %s: %s\n", e.Pos, e.Msg)
-	if e.Hint != "" {
-		fmt.Fprintf(w, "rvendor: hint: %s\n", e.Hint)
-	}
+// hintOf returns the first remedy text in err's chain.
+func hintOf(err error) string { return cli.HintOf(err) }
+
+// env is the process's streams and environment, for the cli package.
+func (g *globalOptions) env() cli.Env {
+	return cli.Env{Stdout: g.stdout, Stderr: g.stderr, Getenv: g.getenv}
 }
 
 // dir returns the folder the command acts in (-C, made absolute).
-func (g *globalOptions) dir() (string, error) {
-	d := g.Dir
-	if d == "" {
-		d = "."
-	}
-	abs, err := filepath.Abs(d)
-	if err != nil {
-		return "", err
-	}
-	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
-		return "", usageErr(fmt.Errorf("-C %s: not a folder", d), "")
-	}
-	return abs, nil
-}
+func (g *globalOptions) dir() (string, error) { return cli.Dir(g.Dir) }
 
 // absKeyring makes --keyring absolute, relative to -C.
 func (g *globalOptions) absKeyring() error {
@@ -329,24 +210,7 @@ func (g *globalOptions) absKeyring() error {
 
 // specPath returns the spec to use: --spec (relative to -C), or the
 // rvendor.toml found walking up from -C.
-func (g *globalOptions) specPath() (string, error) {
-	dir, err := g.dir()
-	if err != nil {
-		return "", err
-	}
-	if g.SpecFile != "" {
-		p := g.SpecFile
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		return p, nil
-	}
-	p, err := vendorspec.Find(dir)
-	if err != nil {
-		return "", usageErr(err, "")
-	}
-	return p, nil
-}
+func (g *globalOptions) specPath() (string, error) { return cli.SpecPath(g.Dir, g.SpecFile) }
 
 // project is a loaded spec with its lock and sum.
 type project = engine.Project

@@ -18,11 +18,11 @@ import (
 // Rust 1.63.0 (Debian's rust-src) and 1.96.0 (Debian's rust-web-src) from
 // one root, as adopt --guess 1.63.0,1.96.0 and update --to 1.96.0 need.
 // It skips t when either library is not installed.
-func newTwoReleaseCLI(t *testing.T) *cli {
+func newTwoReleaseCLI(t *testing.T) *rustCLI {
 	lib163, lib196 := realdata.RustSrc163(t), realdata.RustWebSrc196(t)
 	srv := distserver.New(t, distserver.Options{Library: lib163,
 		Versions: []distserver.VersionSpec{{Version: distserver.Release196.Version, Library: lib196}}})
-	return &cli{t: t, srv: srv, cache: filepath.Join(t.TempDir(), "cache")}
+	return &rustCLI{t: t, srv: srv, cache: filepath.Join(t.TempDir(), "cache")}
 }
 
 // compileMu keeps two compilations of core from running at once: each
@@ -57,7 +57,7 @@ func TestRust196LibraryCompiles(t *testing.T) {
 	rustc := realdata.RustcWeb196(t)
 	lib := realdata.RustWebSrc196(t)
 	srv := distserver.New(t, distserver.Options{Library: lib, Version: "1.96.0"})
-	c := &cli{t: t, srv: srv, cache: filepath.Join(t.TempDir(), "cache")}
+	c := &rustCLI{t: t, srv: srv, cache: filepath.Join(t.TempDir(), "cache")}
 	dir := t.TempDir()
 	spec := `version = 1
 [[component]]

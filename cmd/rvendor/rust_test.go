@@ -35,14 +35,14 @@ license = "MIT OR Apache-2.0"
 	return dir
 }
 
-// cli runs rvendor in-process against srv with a shared cache.
-type cli struct {
+// rustCLI runs rvendor in-process against srv with a shared cache.
+type rustCLI struct {
 	t     *testing.T
 	srv   *distserver.Server
 	cache string
 }
 
-func (c *cli) run(args ...string) (int, string) {
+func (c *rustCLI) run(args ...string) (int, string) {
 	c.t.Helper()
 	var out bytes.Buffer
 	env := map[string]string{"RVENDOR_CACHE": c.cache, engine.RustDistEnv: c.srv.URL}
@@ -56,10 +56,10 @@ func (c *cli) run(args ...string) (int, string) {
 	return code, out.String()
 }
 
-func newRustCLI(t *testing.T) *cli {
+func newRustCLI(t *testing.T) *rustCLI {
 	lib := realdata.RustSrc163(t)
 	srv := distserver.New(t, distserver.Options{Library: lib})
-	return &cli{t: t, srv: srv, cache: filepath.Join(t.TempDir(), "cache")}
+	return &rustCLI{t: t, srv: srv, cache: filepath.Join(t.TempDir(), "cache")}
 }
 
 // TestRustSourcesUpdate: rust-src and rustc-src of 1.63 from the loopback

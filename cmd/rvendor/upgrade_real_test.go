@@ -154,7 +154,7 @@ func TestUpgradeRealAdoptAlloc(t *testing.T) {
 // taking upstream's side (a file deleted upstream is deleted), runs
 // update --continue, and checks that the update is finished: no conflict
 // state, the lock at 1.96.0, verify clean.
-func continueResolved(t *testing.T, c *cli, dir, out string) {
+func continueResolved(t *testing.T, c *rustCLI, dir, out string) {
 	t.Helper()
 	ms := conflictLineRE.FindAllStringSubmatch(out, -1)
 	if len(ms) == 0 {
@@ -213,7 +213,7 @@ var movedRE = regexp.MustCompile(`(?m)^  (library/\S+?)(?:: changed by (\S+))?$`
 
 // checkCarried: after a successful update --to 1.96.0 the lock and spec
 // say 1.96.0 and verify is clean.
-func checkCarried(t *testing.T, c *cli, dir string) {
+func checkCarried(t *testing.T, c *rustCLI, dir string) {
 	t.Helper()
 	if code, out := c.run("-C", dir, "verify"); code != 0 || !strings.Contains(out, "alloc: clean") {
 		t.Fatalf("verify after update --to exit %d:\n%s", code, out)
@@ -243,7 +243,7 @@ var conflictLineRE = regexp.MustCompile(`(?m)^\s+(\S+): .+\n\s+resolve in (\.rve
 // update refuse while it is pending; --abort restores the tree exactly,
 // and after restore (which undoes the test's own spec edit, if any)
 // verify is clean again.
-func checkConflictReport(t *testing.T, c *cli, dir, out, before string, restore func()) {
+func checkConflictReport(t *testing.T, c *rustCLI, dir, out, before string, restore func()) {
 	t.Helper()
 	if !regexp.MustCompile(`patch 0001-\S+\.patch conflicts with the new upstream of alloc:`).MatchString(out) {
 		t.Errorf("the report does not name the conflicting patch")

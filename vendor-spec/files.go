@@ -1,0 +1,63 @@
+package vendorspec
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+)
+
+// Files is a spec with the lock and sum beside it: what verify reads on
+// every build, and what every other command starts from.
+type Files struct {
+	Spec     *Spec
+	Lock     *Lock // empty when there is no lock yet
+	Sum      *Sum  // empty when there is no sum yet
+	LockPath string
+	SumPath  string
+}
+
+// LoadError is an error of LoadFiles that is not already an *Error (the
+// spec missing, the lock or sum unreadable), with what to do about it.
+// Like an *Error, it makes the spec, lock or sum unusable: exit status 2.
+type LoadError struct {
+	Err    error
+	Remedy string
+}
+
+func (e *LoadError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// Hint returns what to do.
+func (e *LoadError) Hint() string { return e.Remedy }
+
+// LoadFiles reads the spec at specPath, and the lock and sum beside it
+// (empty when absent). Errors are *Error, ErrorList or *LoadError.
+func LoadFiles(specPath string) (*Files, error) {
+	spec, err := Load(specPath)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, &LoadError{Err: err, Remedy: "run rvendor init to write a starter rvendor.toml"}
+		}
+		return nil, err
+	}
+	f := &Files{Spec: spec, LockPath: filepath.Join(spec.Dir, LockName), SumPath: filepath.Join(spec.Dir, SumName)}
+	if f.Lock, err = ReadLock(f.LockPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, dataError(err, "rvendor.lock is written by rvendor: restore it from version control")
+	}
+	if f.Sum, err = ReadSum(f.SumPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, dataError(err, "rvendor.sum is written by rvendor: restore it from version control")
+	}
+	return f, nil
+}
+
+// dataError keeps an *Error (it has its own hint) and wraps anything
+// else in a LoadError with hint.
+func dataError(err error, hint string) error {
+	var se *Error
+	if errors.As(err, &se) {
+		return err
+	}
+	return &LoadError{Err: err, Remedy: hint}
+}
