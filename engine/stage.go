@@ -131,9 +131,11 @@ func (e *Engine) resolveRust(ctx context.Context, c *vendorspec.Component) (*rus
 		}
 		e.warn(fmt.Sprintf("%s: checking signatures against the keys in %s, NOT the Rust release key built into rvendor", c.Name, p.Keyring))
 	}
+	format, why := e.archiveFormat(c)
 	res, err := rustdist.Resolve(ctx, e.getter(), rustdist.Request{
 		Version: c.Version, Kind: c.Kind, Root: root, Mirrors: mirrors,
 		Keyring: kr, AllowUnsigned: e.allowUnsigned(),
+		Format: format, Cached: e.cached,
 	})
 	if err != nil {
 		return nil, err
@@ -144,7 +146,10 @@ func (e *Engine) resolveRust(ctx context.Context, c *vendorspec.Component) (*rus
 	if res.Signer == "" {
 		e.warn(fmt.Sprintf("%s: the manifest %s is NOT SIGNED; it was accepted only because [sources] allow-unsigned = true", c.Name, res.ManifestURL))
 	}
-	e.say(fmt.Sprintf("%s %s: fetching %s", c.Name, c.Version, res.ArchiveURL))
+	if why != "" && res.FormatWhy == "asked for" {
+		res.FormatWhy = why
+	}
+	e.say(fmt.Sprintf("%s %s: fetching %s (.%s: %s)", c.Name, c.Version, res.ArchiveURL, res.Format, res.FormatWhy))
 	f, err := e.Cache.Open(ctx, res.ArchiveURL, res.ArchiveSHA256)
 	if err != nil {
 		return nil, err
@@ -165,6 +170,36 @@ func (e *Engine) resolveRust(ctx context.Context, c *vendorspec.Component) (*rus
 		}
 	}
 	return &rustSource{res: res, file: f}, nil
+}
+
+// archiveFormat is the archive format to ask the distribution server for
+// c, and why: --compression's, else the one rvendor.lock recorded for c
+// (an update that changes nothing else keeps its archive, and a bundle
+// or mirror made from the lock has it); "" lets rustdist.Choose decide.
+func (e *Engine) archiveFormat(c *vendorspec.Component) (string, string) {
+	switch e.Compression {
+	case "gz":
+		return "tar.gz", "--compression gz"
+	case "xz":
+		return "tar.xz", "--compression xz"
+	}
+	if old := e.Project.Lock.Component(c.Name); old != nil && old.Kind == c.Kind {
+		for _, f := range []string{"tar.gz", "tar.xz"} {
+			if strings.HasSuffix(old.URL, "."+f) {
+				return f, "as rvendor.lock recorded it"
+			}
+		}
+	}
+	return "", ""
+}
+
+// cached reports whether the download cache holds the file of sum.
+func (e *Engine) cached(sum string) bool {
+	if e.Cache == nil || !tree.IsSHA256Hex(sum) {
+		return false
+	}
+	fi, err := os.Stat(e.Cache.Path(sum))
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // checkSigner refuses a Rust source signed by another key than the last

@@ -13,12 +13,16 @@ import (
 
 // newEngine returns the engine for p, its events rendered on stderr.
 func (g *globalOptions) newEngine(p *project) (*engine.Engine, error) {
+	if err := g.checkCompression(); err != nil {
+		return nil, err
+	}
 	cache, err := g.cache()
 	if err != nil {
 		return nil, err
 	}
 	return &engine.Engine{Project: p, Cache: cache, Getenv: g.getenv, Events: g.render(g.progress()),
-		StatCache: statCachePath(g, p.Spec.Dir), AllowYanked: g.AllowYanked, AcceptSigner: g.AcceptSigner}, nil
+		StatCache: statCachePath(g, p.Spec.Dir), AllowYanked: g.AllowYanked, AcceptSigner: g.AcceptSigner,
+		Compression: g.Compression}, nil
 }
 
 // render returns the engine's event handler: lines go to stderr (unless

@@ -34,6 +34,9 @@ type globalOptions struct {
 	// AllowYanked is --allow-yanked of update and fetch: vendor a yanked
 	// crate version with a warning instead of failing.
 	AllowYanked bool
+	// Compression is --compression of update and fetch: "gz", "xz", or
+	// "" (auto) once checked.
+	Compression string
 	// AcceptSigner is --accept-signer of update: a Rust source signed by
 	// another key than the lock recorded is accepted with a warning.
 	AcceptSigner bool

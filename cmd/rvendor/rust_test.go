@@ -250,3 +250,48 @@ func TestRustSignerChangeWarns(t *testing.T) {
 		t.Errorf("a change of signer was not reported:\n%s", out)
 	}
 }
+
+// TestRustArchiveFormat (issue 14): where the manifest offers both, update
+// takes the .tar.gz and says why; --compression xz takes the .tar.xz,
+// which the lock then records and a later update keeps; the choice never
+// changes the vendored tree; a bad value is bad usage.
+func TestRustArchiveFormat(t *testing.T) {
+	c := newRustCLI(t)
+	dir := rustTree(t, "rust-src", "")
+	lockURL := func() (string, string) {
+		t.Helper()
+		lock, err := vendorspec.ReadLock(filepath.Join(dir, "rvendor.lock"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lc := lock.Component("rust-library")
+		return lc.URL, lc.Upstream
+	}
+	code, out := c.run("-C", dir, "update")
+	if code != 0 || !strings.Contains(out, ".tar.gz (.tar.gz: decodes about 4x faster than the .tar.xz") {
+		t.Fatalf("update: exit %d, does not say why it took the .tar.gz:\n%s", code, out)
+	}
+	gzURL, upstream := lockURL()
+	if !strings.HasSuffix(gzURL, "/rust-src-1.63.0.tar.gz") {
+		t.Fatalf("lock url %s, want the .tar.gz", gzURL)
+	}
+	if code, out := c.run("-C", dir, "update", "--force", "--compression", "xz"); code != 0 || !strings.Contains(out, ".tar.xz (.tar.xz: --compression xz)") {
+		t.Fatalf("update --compression xz: exit %d:\n%s", code, out)
+	}
+	xzURL, upstream2 := lockURL()
+	if !strings.HasSuffix(xzURL, "/rust-src-1.63.0.tar.xz") || upstream2 != upstream {
+		t.Fatalf("after --compression xz: lock url %s (want the .tar.xz), upstream %s (want %s)", xzURL, upstream2, upstream)
+	}
+	if code, out := c.run("-C", dir, "update", "--force"); code != 0 || !strings.Contains(out, "(.tar.xz: as rvendor.lock recorded it)") {
+		t.Fatalf("update --force: exit %d, does not keep the lock's .tar.xz:\n%s", code, out)
+	}
+	if u, _ := lockURL(); u != xzURL {
+		t.Errorf("auto changed the lock's archive to %s", u)
+	}
+	if code, out := c.run("-C", dir, "verify"); code != 0 {
+		t.Errorf("verify: exit %d\n%s", code, out)
+	}
+	if code, out := c.run("-C", dir, "update", "--compression", "bz2"); code != 2 || !strings.Contains(out, `--compression "bz2": want auto, gz or xz`) {
+		t.Errorf("--compression bz2: exit %d\n%s", code, out)
+	}
+}

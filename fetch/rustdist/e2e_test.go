@@ -27,7 +27,7 @@ func TestEndToEndRealOrig(t *testing.T) {
 	ctx := context.Background()
 	g := &fetch.Cache{}
 	res, err := rustdist.Resolve(ctx, g, rustdist.Request{
-		Version: "1.63.0", Kind: rustdist.KindRustcSrc, Root: s.URL, Keyring: s.Keyring(), PreferXZ: true,
+		Version: "1.63.0", Kind: rustdist.KindRustcSrc, Root: s.URL, Keyring: s.Keyring(), Format: "tar.xz",
 	})
 	if err != nil {
 		t.Fatal(err)

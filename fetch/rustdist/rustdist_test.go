@@ -178,11 +178,17 @@ func TestResolve(t *testing.T) {
 		res.Signer == "" || res.SignerPrimary == "" || res.GitCommitHash != distserver.GitCommitHash || res.ArchiveSigURL != "" {
 		t.Errorf("Resolve = %+v", res)
 	}
-	req.PreferXZ = true
-	if res, err := rustdist.Resolve(ctx, g, req); err != nil || res.Format != "tar.xz" {
-		t.Errorf("PreferXZ: %+v %v", res, err)
+	req.Format = "tar.xz"
+	if res, err := rustdist.Resolve(ctx, g, req); err != nil || res.Format != "tar.xz" || res.FormatWhy != "asked for" {
+		t.Errorf("Format tar.xz: %+v %v", res, err)
 	}
-	req.PreferXZ = false
+	req.Format = ""
+	xz := s.Archives["/dist/2022-08-11/rust-src-1.63.0.tar.xz"]
+	req.Cached = func(sum string) bool { return sum == xz.SHA256 }
+	if res, err := rustdist.Resolve(ctx, g, req); err != nil || res.Format != "tar.xz" || res.FormatWhy != "already in the download cache" {
+		t.Errorf("xz in the cache: %+v %v", res, err)
+	}
+	req.Cached = nil
 
 	// The embedded Rust key does not know the test key.
 	r2 := req
