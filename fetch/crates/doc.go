@@ -19,17 +19,26 @@
 //     an index cksum that differs from the lock wraps ErrChecksum, and a
 //     yanked version wraps ErrYanked unless Options.AllowYanked, which
 //     turns it into a warning in Result.Warnings.
-//   - Every .crate is opened through fetch.Cache.Open, content-addressed
-//     by the lock's checksum, from the registry's dl location and then
-//     each mirror in order; a checksum mismatch stops at once (a security
-//     error, never retried elsewhere). The descriptor Open verified is the
-//     one extracted. Index files have no known hash and are read through
+//   - Every .crate comes from the fetch.Cache, content-addressed by the
+//     lock's checksum, and is read once: the cache file is hashed while
+//     it is decompressed and unpacked into dst (a staging folder),
+//     through one descriptor, and nothing unpacked is read, kept or
+//     returned before its sha256 equals the lock's. When the cache file
+//     is missing, cannot be opened or does not match, what it unpacked
+//     is removed and the .crate is fetched with fetch.Cache.Open (which
+//     replaces a corrupt file) from the registry's dl location and then
+//     each mirror in order; a download whose checksum mismatches stops at
+//     once (a security error, never retried elsewhere), and the
+//     descriptor Open verified is the one unpacked (and hashed again).
+//     Index files have no known hash and are read through
 //     Registry.Getter, by default the same fetch.Cache (fetch's URL
 //     policy and redirect rule: https, loopback http, file://; 404 is
 //     ErrNotFound; other failures retried). A registry may live on disk:
 //     crates-index = "sparse+file:///path/", with a file:// dl.
-//   - At most Options.Jobs crates are fetched and unpacked at once;
-//     extraction is fetch.Extract with its limits and refusals.
+//   - At most Options.Jobs crates are fetched at once, and at most
+//     min(Options.Jobs, GOMAXPROCS) are unpacked at once, each slot
+//     reusing its read buffer and hash: memory does not grow with the
+//     closure. Extraction is fetch.Extract with its limits and refusals.
 //   - Each crate lands in dst/NAME, or dst/NAME-VERSION for all but the
 //     highest version of a name (cargo vendor's rule), holding the .crate's
 //     files minus those cargo vendor drops (VendorSkipped) and a

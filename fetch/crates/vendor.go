@@ -30,7 +30,8 @@ const (
 	ConfigName = "cargo-config.toml"
 )
 
-// DefaultJobs is how many crates are fetched and unpacked at once.
+// DefaultJobs is how many crates are fetched at once; at most as many
+// as Go's processors (GOMAXPROCS) are unpacked at once.
 const DefaultJobs = 8
 
 // Options configure Vendor.
@@ -50,7 +51,8 @@ type Options struct {
 	Platforms []string
 	// AllowYanked turns a yanked version from an error into a warning.
 	AllowYanked bool
-	// Jobs bounds the crates processed at once; 0 means DefaultJobs.
+	// Jobs bounds the crates fetched at once, and the crates unpacked at
+	// once with GOMAXPROCS; 0 means DefaultJobs.
 	Jobs int
 	// Progress, if set, is called (from several goroutines, one at a
 	// time) after each crate is unpacked and checked.
@@ -155,6 +157,14 @@ func Vendor(ctx context.Context, dst string, o Options) (res *Result, err error)
 	return v.result(jobs)
 }
 
+// jobs is Options.Jobs, or DefaultJobs.
+func (o *Options) jobs() int {
+	if o.Jobs <= 0 {
+		return DefaultJobs
+	}
+	return o.Jobs
+}
+
 // check validates o and returns its platforms' targets.
 func (o *Options) check() ([]*Target, error) {
 	if o.Cache == nil || o.Registry == nil {
@@ -183,7 +193,8 @@ func newVendorer(ctx context.Context, dst string, o Options) (*vendorer, error) 
 		reg.Getter = o.Cache
 		o.Registry = &reg
 	}
-	v := &vendorer{o: o, dst: dst, index: map[string]*indexResult{}, lockSource: "the spec's lockfile"}
+	v := &vendorer{o: o, dst: dst, index: map[string]*indexResult{}, lockSource: "the spec's lockfile",
+		slots: slots(o.jobs())}
 	var err error
 	if v.dl, err = o.Registry.DL(ctx); err != nil {
 		return nil, fmt.Errorf("registry %s: %w", o.Registry.url(), err)
@@ -307,12 +318,8 @@ func checkLocked(p *Package) error {
 // fetchAll checks, fetches and unpacks every job (the root is already
 // unpacked: it is moved into place), at most Options.Jobs at once.
 func (v *vendorer) fetchAll(ctx context.Context, jobs []*job) error {
-	n := v.o.Jobs
-	if n <= 0 {
-		n = DefaultJobs
-	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(n)
+	g.SetLimit(v.o.jobs())
 	var mu sync.Mutex
 	done := 0
 	for _, j := range jobs {
@@ -443,6 +450,8 @@ type vendorer struct {
 	mu       sync.Mutex
 	index    map[string]*indexResult
 	warnings []string
+
+	slots chan *unpacker // see slots
 }
 
 // entry returns the index entry of name version, checking that it exists
@@ -484,51 +493,6 @@ func (v *vendorer) entry(ctx context.Context, name, version string) (*IndexEntry
 	}
 	return nil, pkgErr(name, version, "check the version in the lock and that crates-index in rvendor.toml is the registry the lock was made from",
 		fmt.Errorf("the registry index has no version %s (%w)", version, ErrNotFound))
-}
-
-// unpack downloads j's .crate through the cache (checked against
-// j.checksum) and extracts it into dir.
-func (v *vendorer) unpack(ctx context.Context, j *job, dir string) error {
-	name, version := j.pkg.Name, j.pkg.Version
-	urls := []string{DownloadURL(v.dl, name, version, j.checksum)}
-	for _, m := range v.o.Registry.Mirrors {
-		urls = append(urls, mirrorURL(m, name, version))
-	}
-	var file *os.File
-	var errs []error
-	for _, u := range urls {
-		f, err := v.o.Cache.Open(ctx, u, j.checksum)
-		if err == nil {
-			file, j.url = f, u
-			break
-		}
-		if errors.Is(err, fetch.ErrChecksumMismatch) {
-			return pkgErr(name, version, "the .crate is not the one Cargo.lock pins: do not use this registry or mirror until that is explained",
-				fmt.Errorf("%w\n%w", ErrChecksum, err))
-		}
-		errs = append(errs, err)
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	if file == nil {
-		return pkgErr(name, version, "check that the registry (or a mirror) has this crate, and the network", fmt.Errorf("downloading the .crate failed: %w", errors.Join(errs...)))
-	}
-	defer file.Close()
-	// file is the verified descriptor: the bytes unpacked are the bytes
-	// hashed.
-	r, err := fetch.Extract(ctx, file, fetch.FormatGzip, dir, fetch.Selection{Root: name + "-" + version, Archive: name + "-" + version + ".crate"}, fetch.Limits{})
-	if err != nil {
-		return pkgErr(name, version, "the .crate is malformed; report it to the registry", err)
-	}
-	j.files = r.Files
-	for _, f := range r.Files {
-		j.origSize += f.Size
-	}
-	if j.manifest, err = os.ReadFile(filepath.Join(dir, "Cargo.toml")); err != nil {
-		return pkgErr(name, version, "the .crate is malformed; report it to the registry", errors.New("the .crate has no Cargo.toml"))
-	}
-	return nil
 }
 
 // finish drops the files cargo vendor leaves out, writes the

@@ -2,11 +2,14 @@ package crates_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -194,5 +197,52 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestVendorCorruptCache: a cached .crate is read once, hashed while it
+// is unpacked; one that no longer hashes to the lock's checksum (here a
+// valid .crate of the same files, compressed differently, and a
+// truncated one) is not used: it is downloaded again, and the result is
+// the same as from a sound cache (issue 14).
+func TestVendorCorruptCache(t *testing.T) {
+	cache := &fetch.Cache{Dir: filepath.Join(t.TempDir(), "cache")}
+	useCache := func(o *crates.Options) { o.Cache = cache }
+	_, want, err := vendor(t, "lib", true, useCache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum string
+	for _, c := range want.Crates {
+		if c.Name == "memchr" {
+			sum = c.Checksum
+		}
+	}
+	file := cache.Path(sum)
+	orig, err := os.ReadFile(file)
+	must(t, err)
+	zr, err := gzip.NewReader(bytes.NewReader(orig))
+	must(t, err)
+	tarData, err := io.ReadAll(zr)
+	must(t, err)
+	var other bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&other, gzip.BestSpeed)
+	zw.Write(tarData)
+	must(t, zw.Close())
+	for name, data := range map[string][]byte{"recompressed": other.Bytes(), "truncated": orig[:len(orig)/2]} {
+		t.Run(name, func(t *testing.T) {
+			must(t, os.Chmod(file, 0o644))
+			must(t, os.WriteFile(file, data, 0o444))
+			_, got, err := vendor(t, "lib", true, useCache)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got.Files, want.Files) || !slices.Equal(got.Crates, want.Crates) {
+				t.Error("the result differs from the one vendored from a sound cache")
+			}
+			if data, _ := os.ReadFile(file); !bytes.Equal(data, orig) {
+				t.Error("the corrupt cache file was not replaced")
+			}
+		})
 	}
 }
