@@ -83,13 +83,18 @@ type RustcInfo struct {
 }
 
 var (
-	rustcLineRE = lazyre.New(`^rustc ([0-9]+\.[0-9]+\.[0-9]+[^ ]*)(?: \(([0-9a-f]+) ([0-9]{4}-[0-9]{2}-[0-9]{2})\))?`)
+	// The kernel's sed: '1s:.*rustc ([0-9]+\.[0-9]+\.[0-9]+).*:\1:p'. The
+	// greedy prefix makes the last "rustc X.Y.Z" of the line count.
+	rustcLineRE = lazyre.New(`^.*rustc ([0-9]+\.[0-9]+\.[0-9]+)([^ ]*)(?: \(([0-9a-f]+) ([0-9]{4}-[0-9]{2}-[0-9]{2})\))?`)
 	dateRE      = lazyre.New(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
 )
 
 // ParseRustcVersion parses the output of `rustc --version --verbose` (or
-// of `rustc --version`, which gives no LLVM version). It accepts every
-// channel and distributions' suffixes:
+// of `rustc --version`, which gives no LLVM version). The version is read
+// as the kernel's scripts/rust_is_available.sh reads it: the last
+// "rustc X.Y.Z" of the first line, whatever comes before or after it (the
+// "release:" line of --verbose is not looked at). It accepts every channel
+// and distributions' suffixes:
 //
 //	rustc 1.78.0 (9b00956e5 2024-04-29)
 //	rustc 1.79.0-beta.5 (f2b3c4d5e 2024-06-01)
@@ -105,12 +110,12 @@ func ParseRustcVersion(out string) (RustcInfo, error) {
 	if m == nil {
 		return info, fmt.Errorf("unexpected rustc version output %q: want \"rustc X.Y.Z ...\"", first)
 	}
-	info.Line = first
-	v, err := ParseVersion(m[1])
+	v, err := kernelVersion(m[1], m[2])
 	if err != nil {
 		return info, err
 	}
-	info.Version, info.CommitHash, info.CommitDate = v, m[2], m[3]
+	info.Version, info.CommitHash, info.CommitDate = v, m[3], m[4]
+	info.Line = first
 	for _, l := range lines[1:] {
 		k, val, ok := strings.Cut(strings.TrimSpace(l), ":")
 		if !ok {
@@ -118,10 +123,6 @@ func ParseRustcVersion(out string) (RustcInfo, error) {
 		}
 		val = strings.TrimSpace(val)
 		switch k {
-		case "release":
-			if rv, err := ParseVersion(val); err == nil {
-				info.Version = rv
-			}
 		case "commit-hash":
 			if val != "unknown" {
 				info.CommitHash = val
@@ -170,34 +171,62 @@ func parseLooseVersion(s string) (Version, error) {
 
 var looseRE = lazyre.New(`^([0-9]+)\.([0-9]+)(?:\.([0-9]+))?([^ ]*)`)
 
-var bindgenLineRE = lazyre.New(`bindgen(?:-cli)? ([0-9]+\.[0-9]+\.[0-9]+[^ ]*)`)
+// suffixRE is the part of what follows X.Y.Z that is kept as a
+// Version's Suffix; the rest ("(a8314ef7d") is dropped.
+var suffixRE = lazyre.New(`^(?:[-+.~][0-9A-Za-z.+~-]*|[A-Za-z][0-9A-Za-z.+~-]*)`)
+
+// kernelVersion makes the Version of a release "X.Y.Z" that the kernel's
+// sed matched, keeping of rest (what followed it up to a space) what is a
+// suffix.
+func kernelVersion(release, rest string) (Version, error) {
+	v, err := ParseVersion(release)
+	if err != nil {
+		return Version{}, err
+	}
+	v.Suffix = suffixRE().FindString(rest)
+	return v, nil
+}
+
+// firstLineOf returns out's first line, as sed's address 1 sees it: not
+// trimmed first, so that output starting with an empty line has none.
+func firstLineOf(out string) string {
+	first, _, _ := strings.Cut(out, "\n")
+	return strings.TrimSpace(first)
+}
+
+// The kernel's sed for bindgen: '1s:.*bindgen ([0-9]+\.[0-9]+\.[0-9]+).*:\1:p'.
+var bindgenLineRE = lazyre.New(`^.*bindgen ([0-9]+\.[0-9]+\.[0-9]+)([^ ]*)`)
 
 // ParseBindgenVersion parses the first line of `bindgen --version`
-// ("bindgen 0.65.1"), the way the kernel does.
+// ("bindgen 0.65.1"), the way the kernel does: the last "bindgen X.Y.Z"
+// of the first line.
 func ParseBindgenVersion(out string) (Version, error) {
-	first, _, _ := strings.Cut(strings.TrimSpace(out), "\n")
+	first := firstLineOf(out)
 	m := bindgenLineRE().FindStringSubmatch(first)
 	if m == nil {
 		return Version{}, fmt.Errorf("unexpected bindgen version output %q: want \"bindgen X.Y.Z\"", first)
 	}
-	return ParseVersion(m[1])
+	return kernelVersion(m[1], m[2])
 }
 
-var clangLineRE = lazyre.New(`version ([0-9]+\.[0-9]+\.[0-9]+[^ ]*)`)
+// The kernel's sed for $CC: '1s:.*version ([0-9]+\.[0-9]+\.[0-9]+).*:\1:p'.
+var clangLineRE = lazyre.New(`^.*version ([0-9]+\.[0-9]+\.[0-9]+)([^ ]*)`)
 
 // ParseClangVersion parses the first line of `clang --version`:
 // "Debian clang version 14.0.6", "clang version 18.1.8 (Fedora 18.1.8-1.fc40)",
 // "Ubuntu clang version 14.0.0-1ubuntu1.1".
 func ParseClangVersion(out string) (Version, error) {
-	first, _, _ := strings.Cut(strings.TrimSpace(out), "\n")
+	first := firstLineOf(out)
 	m := clangLineRE().FindStringSubmatch(first)
 	if m == nil {
 		return Version{}, fmt.Errorf("unexpected clang version output %q: want \"... version X.Y.Z ...\"", first)
 	}
-	return ParseVersion(m[1])
+	return kernelVersion(m[1], m[2])
 }
 
-var libclangRE = lazyre.New(`clang version ([0-9]+\.[0-9]+\.[0-9]+[^ \]]*)`)
+// The kernel's sed for libclang: 's:.*clang version ([0-9]+\.[0-9]+\.[0-9]+).*:\1:p',
+// on every line.
+var libclangRE = lazyre.New(`^.*clang version ([0-9]+\.[0-9]+\.[0-9]+)([^ \]]*)`)
 
 // LibclangProbeHeader is the header the kernel hands bindgen to learn the
 // version of the libclang it loaded
@@ -205,15 +234,17 @@ var libclangRE = lazyre.New(`clang version ([0-9]+\.[0-9]+\.[0-9]+[^ \]]*)`)
 // message as a warning on stderr.
 const LibclangProbeHeader = "#pragma message(\"clang version \" __clang_version__)\n"
 
-// ParseLibclangVersion finds "clang version X.Y.Z" anywhere in what bindgen
-// printed on stderr for LibclangProbeHeader, as the kernel does:
+// ParseLibclangVersion finds "clang version X.Y.Z" in what bindgen printed
+// on stderr for LibclangProbeHeader, as the kernel does: on any line (the
+// last one of that line; of several lines, the first is compared):
 // "clang diag: h.h:1:9: warning: clang version 14.0.6  [-W#pragma-messages]".
 func ParseLibclangVersion(out string) (Version, error) {
-	m := libclangRE().FindStringSubmatch(out)
-	if m == nil {
-		return Version{}, fmt.Errorf("bindgen did not print libclang's version (no \"clang version X.Y.Z\" in %q)", firstLine(out))
+	for _, l := range strings.Split(out, "\n") {
+		if m := libclangRE().FindStringSubmatch(l); m != nil {
+			return kernelVersion(m[1], m[2])
+		}
 	}
-	return ParseVersion(m[1])
+	return Version{}, fmt.Errorf("bindgen did not print libclang's version (no \"clang version X.Y.Z\" in %q)", firstLine(out))
 }
 
 func firstLine(s string) string {

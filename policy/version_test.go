@@ -61,7 +61,7 @@ func TestParseOtherVersions(t *testing.T) {
 	}{
 		{policy.ParseBindgenVersion, "bindgen 0.60.1\n", "0.60.1"},
 		{policy.ParseBindgenVersion, "bindgen 0.69.4\nClang: clang version 17.0.6\n", "0.69.4"},
-		{policy.ParseBindgenVersion, "bindgen-cli 0.65.1", "0.65.1"},
+		{policy.ParseBindgenVersion, "bindgen 0.65.1-dev", "0.65.1-dev"},
 		{policy.ParseClangVersion, "Debian clang version 14.0.6\nTarget: x86_64-pc-linux-gnu\n", "14.0.6"},
 		{policy.ParseClangVersion, "Ubuntu clang version 14.0.0-1ubuntu1.1\n", "14.0.0-1ubuntu1.1"},
 		{policy.ParseClangVersion, "clang version 18.1.8 (Fedora 18.1.8-1.fc40)\n", "18.1.8"},
@@ -78,6 +78,44 @@ func TestParseOtherVersions(t *testing.T) {
 	}
 	if _, err := policy.ParseLibclangVersion("error: libclang.so not found"); err == nil {
 		t.Error("libclang output without a version parsed")
+	}
+}
+
+// TestParseLikeTheKernel: versions are read as the kernel's
+// scripts/rust_is_available.sh reads them with sed (issue 13): the last
+// "NAME X.Y.Z" of the first line (of the first line that has one, for
+// libclang), whatever surrounds it.
+func TestParseLikeTheKernel(t *testing.T) {
+	rustc := func(s string) (policy.Version, error) {
+		info, err := policy.ParseRustcVersion(s)
+		return info.Version, err
+	}
+	tests := []struct {
+		parse func(string) (policy.Version, error)
+		out   string
+		want  string // "" when refused
+	}{
+		{rustc, "rustc 1.78.0(a8314ef7d 2022-06-27)", "1.78.0"},
+		{rustc, "xrustc 1.78.0", "1.78.0"},
+		{rustc, "rustc 1.78.0-1.60.0 (a8314ef7d 2022-06-27)", "1.78.0-1.60.0"},
+		{rustc, "rustc 1.78.0\nrelease: 1.10.0", "1.78.0"},
+		{rustc, "Welcome\nrustc 1.78.0", ""},
+		{rustc, "unexpected 1.78.0", ""},
+		{rustc, "rustc 1.78", ""},
+		{policy.ParseBindgenVersion, "bindgen-cli 0.65.1", ""},
+		{policy.ParseBindgenVersion, "\nbindgen 0.65.1", ""},
+		{policy.ParseBindgenVersion, "bindgen 0.65.1-0.999.0", "0.65.1-0.999.0"},
+		{policy.ParseLibclangVersion, "a: warning: clang version 14.0.6\nb: warning: clang version 10.0.0\n", "14.0.6"},
+		{policy.ParseLibclangVersion, "\nsetlocale: warning\nh.h:2:9: warning: clang version 13.0.1-dev [-W#pragma-messages]\n", "13.0.1-dev"},
+	}
+	for _, tt := range tests {
+		v, err := tt.parse(tt.out)
+		switch {
+		case tt.want == "" && err == nil:
+			t.Errorf("%q parsed as %v; the kernel refuses it", tt.out, v)
+		case tt.want != "" && (err != nil || v.String() != tt.want):
+			t.Errorf("%q: got %v, %v; want %s", tt.out, v, err, tt.want)
+		}
 	}
 }
 
