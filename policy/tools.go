@@ -78,7 +78,8 @@ func ClangFromCC(cc string) string {
 
 // RustcSysroot runs rustc FLAGS --print sysroot, as
 // scripts/rust_is_available.sh does with $KRUSTFLAGS (which may hold
-// --sysroot), and returns the folder.
+// --sysroot), and returns what it printed without the trailing newlines,
+// as the script's $(...) does.
 func RustcSysroot(ctx context.Context, rustc string, flags []string) (string, error) {
 	cctx, cancel := context.WithTimeout(ctx, ToolTimeout)
 	defer cancel()
@@ -91,11 +92,9 @@ func RustcSysroot(ctx context.Context, rustc string, flags []string) (string, er
 		return "", &ToolError{Tool: "rustc", Path: rustc, Output: strings.TrimSpace(e.String()),
 			Err: fmt.Errorf("running %s %s: %w", filepath.Base(rustc), strings.Join(args, " "), err)}
 	}
-	dir := strings.TrimSpace(o.String())
-	if dir == "" {
-		return "", &ToolError{Tool: "rustc", Path: rustc, Err: errors.New("--print sysroot printed nothing")}
-	}
-	return dir, nil
+	// Like the kernel's $(...): an empty answer is not an error (the
+	// library is then looked for under /lib).
+	return strings.TrimRight(o.String(), "\n"), nil
 }
 
 func isExecutable(p string) bool {

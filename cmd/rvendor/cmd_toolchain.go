@@ -28,20 +28,32 @@ func newToolchainCommand(g *globalOptions) *cobra.Command {
                   a library that does not match its compiler does not build
   rust-lib-src    the library the build reads holds core/src/lib.rs, as
                   scripts/rust_is_available.sh requires, and is the vendored
-                  one: $RUST_LIB_SRC when set; without a vendored library,
-                  with $KRUSTFLAGS set, rustc $KRUSTFLAGS --print sysroot's
+                  one: $RUST_LIB_SRC when set, else the vendored library
+                  (rvendor env sets RUST_LIB_SRC to it), else the one in
+                  rustc $KRUSTFLAGS --print sysroot, which must succeed in
+                  every case (the kernel's script runs it)
   hostrustc       when $HOSTRUSTC is set (Kbuild builds the macros crate
-                  with it): rustc's release (warning), and within the rustc
-                  pin (error: a pin violation)
+                  with it): it runs and is rustc's release (warnings), and
+                  within the rustc pin (error: a pin violation)
   llvm-match      rustc's LLVM major equals clang's: a warning, an error with
                   [toolchain] require-llvm-match = true
   kernel-*        in a kernel tree, the tools and the pins against
                   scripts/min-tool-version.sh (rustc, bindgen, llvm)
 
 Each line says ok, warning or error with the found and wanted versions.
-Versions compare by X.Y.Z, as the kernel compares them: nightly, beta and
-distribution suffixes ("1.80.0-nightly", "1.63.0+dfsg1") are shown but not
-compared. Tools are found as Kbuild finds them: --rustc, --bindgen, --clang,
+Versions are read as the kernel's scripts/rust_is_available.sh reads them
+(the last "rustc X.Y.Z" of the first line, the first line of bindgen's
+libclang output that says "clang version X.Y.Z") and compare by X.Y.Z:
+nightly, beta and distribution suffixes ("1.80.0-nightly", "1.63.0+dfsg1")
+are shown but not compared; against the kernel's minimums, by the kernel's
+own number, 100000*X + 100*Y + Z.
+
+In a kernel tree, rvendor toolchain refuses what that script refuses and
+accepts what it accepts (with rvendor env's RUST_LIB_SRC standing for an
+unset one when the spec vendors the library), except where the spec pins
+more than the kernel: each such error says "pin violation".
+
+Tools are found as Kbuild finds them: --rustc, --bindgen, --clang,
 else $RUSTC, $BINDGEN, $CLANG, else (for clang) the clang that $CC runs
 (the last word that is a clang: "ccache clang" gives clang), else PATH.
 Without a spec only the kernel's minimums are checked.
