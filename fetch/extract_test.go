@@ -16,6 +16,7 @@ import (
 
 	"github.com/rvendor/rvendor/fetch"
 	"github.com/rvendor/rvendor/internal/archivetest"
+	"golang.org/x/sys/unix"
 )
 
 // demo is a well-formed archive that the refusal cases add one entry to.
@@ -457,22 +458,32 @@ func TestExtractModes(t *testing.T) {
 		"private": 0o644, "plain": 0o644, "world": 0o644, "exec": 0o755, "ox": 0o755,
 		"setuid": 0o755, "setgid": 0o644, "sticky": 0o755, "sub/f": 0o644,
 	}
-	// A umask must not change the modes written.
-	dst, res, err := extract(t, build(t, fetch.FormatGzip, ents), fetch.FormatGzip, fetch.Selection{}, fetch.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range res.Files {
-		if f.Mode != want[f.Path] {
-			t.Errorf("%s: mode %v, want %v", f.Path, f.Mode, want[f.Path])
+	// A umask must not change the modes written: not the usual 022, and
+	// not a restrictive 077 (which the extractor reads from
+	// /proc/self/status to know when to chmod). The test is not parallel:
+	// the umask is the process's.
+	for _, umask := range []int{0o022, 0o077, 0o027} {
+		old := unix.Umask(umask)
+		dst, res, err := extract(t, build(t, fetch.FormatGzip, ents), fetch.FormatGzip, fetch.Selection{}, fetch.Limits{})
+		unix.Umask(old)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if len(res.Files) != len(want) {
-		t.Errorf("%d files, want %d", len(res.Files), len(want))
-	}
-	assertTree(t, dst, res)
-	if info, _ := os.Stat(dst); info.Mode().Perm() != 0o755 {
-		t.Errorf("dst mode %v", info.Mode())
+		for _, f := range res.Files {
+			if f.Mode != want[f.Path] {
+				t.Errorf("umask %03o: %s: mode %v, want %v", umask, f.Path, f.Mode, want[f.Path])
+			}
+			if info, err := os.Stat(filepath.Join(dst, f.Path)); err != nil || info.Mode() != want[f.Path] {
+				t.Errorf("umask %03o: %s on disk: %v %v, want %v", umask, f.Path, info.Mode(), err, want[f.Path])
+			}
+		}
+		if len(res.Files) != len(want) {
+			t.Errorf("umask %03o: %d files, want %d", umask, len(res.Files), len(want))
+		}
+		assertTree(t, dst, res) // the modes on disk too
+		if info, _ := os.Stat(dst); info.Mode().Perm() != 0o755 {
+			t.Errorf("umask %03o: dst mode %v", umask, info.Mode())
+		}
 	}
 }
 
