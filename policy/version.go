@@ -178,10 +178,26 @@ var suffixRE = lazyre.New(`^(?:[-+.~][0-9A-Za-z.+~-]*|[A-Za-z][0-9A-Za-z.+~-]*)`
 // kernelVersion makes the Version of a release "X.Y.Z" that the kernel's
 // sed matched, keeping of rest (what followed it up to a space) what is a
 // suffix.
+//
+// Each number is read as the script's shell arithmetic reads it: with a
+// leading 0 it is octal ("1.010.0" is 1.8.0), and "08" is no number at
+// all (the script then fails).
 func kernelVersion(release, rest string) (Version, error) {
-	v, err := ParseVersion(release)
-	if err != nil {
-		return Version{}, err
+	var v Version
+	parts := strings.Split(release, ".")
+	if len(parts) != 3 {
+		return Version{}, fmt.Errorf("%q is not a version of the form X.Y.Z", release)
+	}
+	for i, p := range []*int{&v.Major, &v.Minor, &v.Patch} {
+		base := 10
+		if len(parts[i]) > 1 && parts[i][0] == '0' {
+			base = 8
+		}
+		n, err := strconv.ParseInt(parts[i], base, 32)
+		if err != nil {
+			return Version{}, fmt.Errorf("version %q: the kernel's scripts cannot read %q as a number (a leading 0 makes it octal): %w", release, parts[i], err)
+		}
+		*p = int(n)
 	}
 	v.Suffix = suffixRE().FindString(rest)
 	return v, nil

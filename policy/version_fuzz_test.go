@@ -102,14 +102,19 @@ func FuzzParseToolOutput(f *testing.F) {
 var fzClangVersion = regexp.MustCompile(`clang version ([0-9]+)\.([0-9]+)\.([0-9]+)`)
 
 // saysClangVersion reports whether out prints "clang version X.Y.Z" with
-// v's numbers. The numbers are compared as numbers: ParseVersion reads
-// "1.00.1" as 1.0.1.
+// v's numbers. The numbers are compared as numbers, read as the kernel's
+// shell arithmetic reads them: "1.00.1" is 1.0.1 and "1.010.1" is 1.8.1.
 func saysClangVersion(out string, v policy.Version) bool {
 	for _, m := range fzClangVersion.FindAllStringSubmatch(out, -1) {
 		n := [3]int{}
 		ok := true
 		for i := range n {
-			x, err := strconv.Atoi(m[i+1])
+			base := 10
+			if len(m[i+1]) > 1 && m[i+1][0] == '0' {
+				base = 8 // as the kernel's shell arithmetic reads it
+			}
+			x64, err := strconv.ParseInt(m[i+1], base, 32)
+			x := int(x64)
 			n[i], ok = x, ok && err == nil
 		}
 		if ok && n == [3]int{v.Major, v.Minor, v.Patch} {

@@ -103,6 +103,8 @@ func TestParseLikeTheKernel(t *testing.T) {
 		{rustc, "unexpected 1.78.0", ""},
 		{rustc, "rustc 1.78", ""},
 		{policy.ParseBindgenVersion, "bindgen-cli 0.65.1", ""},
+		{rustc, "rustc 1.078.0", ""},
+		{rustc, "rustc 1.0100.0", "1.64.0"},
 		{policy.ParseBindgenVersion, "\nbindgen 0.65.1", ""},
 		{policy.ParseBindgenVersion, "bindgen 0.65.1-0.999.0", "0.65.1-0.999.0"},
 		{policy.ParseLibclangVersion, "a: warning: clang version 14.0.6\nb: warning: clang version 10.0.0\n", "14.0.6"},
