@@ -11,6 +11,12 @@
 //   - Versions compare by their numeric X.Y.Z only, as the kernel's
 //     scripts/rust_is_available.sh compares them: channel and distribution
 //     suffixes ("-nightly", "+dfsg1") are kept for display, never compared.
+//     Tool output is read as that script reads it (the last "rustc X.Y.Z"
+//     of the first line, numbers with a leading 0 as octal), and the
+//     kernel's minimums are compared by its number, 100000*X + 100*Y + Z.
+//   - In a kernel tree, CheckToolchain has an error exactly when that
+//     script refuses, except for errors whose message says "pin
+//     violation": the spec pins more than the kernel.
 //   - Probe runs only the tools it is given, each with LC_ALL=C and a
 //     ToolTimeout, and learns libclang's version the kernel's way (bindgen
 //     on LibclangProbeHeader).
