@@ -43,18 +43,30 @@ func newReadAhead(r io.Reader) *readAhead {
 		free: make(chan []byte, readAheadBlocks),
 		stop: make(chan struct{}),
 	}
-	for i := 0; i < readAheadBlocks; i++ {
-		ra.free <- make([]byte, readAheadSize)
-	}
 	ra.done.Add(1)
 	go func() {
 		defer ra.done.Done()
+		// Blocks are made as needed, growing 64 KiB, 256 KiB, 1 MiB:
+		// most .crate files are far under 1 MiB, and four full blocks per
+		// crate were most of what vendoring a closure allocated. Once the
+		// stream is past one full block, a small block coming back is
+		// replaced by a full one, so long streams still move in 1 MiB
+		// pieces (few hand-offs between the goroutines).
+		made, total := 0, 0
 		for {
 			var buf []byte
-			select {
-			case buf = <-ra.free:
-			case <-ra.stop:
-				return
+			if made < readAheadBlocks && len(ra.free) == 0 {
+				buf = make([]byte, min(readAheadSize, 64<<10<<(2*made)))
+				made++
+			} else {
+				select {
+				case buf = <-ra.free:
+				case <-ra.stop:
+					return
+				}
+				if cap(buf) < readAheadSize && total >= readAheadSize {
+					buf = make([]byte, readAheadSize)
+				}
 			}
 			// Fill the block; only the decoder's own io.EOF ends the
 			// stream (io.ReadFull would turn a truncation the decoder
@@ -66,6 +78,7 @@ func newReadAhead(r io.Reader) *readAhead {
 				m, err = r.Read(buf[n:cap(buf)])
 				n += m
 			}
+			total += n
 			select {
 			case ra.full <- block{buf: buf[:n], err: err}:
 			case <-ra.stop:
