@@ -193,3 +193,21 @@ func TestClangFromCC(t *testing.T) {
 		}
 	}
 }
+
+// TestProbeWithoutShebang: a tool that is a shell script without a "#!"
+// line runs, as the kernel's rust_is_available.sh (a shell) runs it
+// (issue 13).
+func TestProbeWithoutShebang(t *testing.T) {
+	dir := t.TempDir()
+	rustc := dir + "/rustc"
+	if err := os.WriteFile(rustc, []byte("case \"$*\" in *sysroot*) echo /sr ;; *) echo 'rustc 1.78.0' ;; esac\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f := policy.Probe(context.Background(), policy.ToolPaths{Rustc: rustc}, nil)
+	if f.RustcErr != nil || f.Rustc.Version.String() != "1.78.0" {
+		t.Errorf("rustc without #!: %v, %v", f.Rustc.Version, f.RustcErr)
+	}
+	if sr, err := policy.RustcSysroot(context.Background(), rustc, nil); err != nil || sr != "/sr" {
+		t.Errorf("rustc --print sysroot without #!: %q, %v", sr, err)
+	}
+}

@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -84,17 +86,30 @@ func RustcSysroot(ctx context.Context, rustc string, flags []string) (string, er
 	cctx, cancel := context.WithTimeout(ctx, ToolTimeout)
 	defer cancel()
 	args := append(flags[:len(flags):len(flags)], "--print", "sysroot")
-	cmd := exec.CommandContext(cctx, rustc, args...)
-	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	if err := cmd.Run(); err != nil {
+	if err := runAsShellDoes(cctx, append(os.Environ(), "LC_ALL=C"), &o, &e, rustc, args...); err != nil {
 		return "", &ToolError{Tool: "rustc", Path: rustc, Output: strings.TrimSpace(e.String()),
 			Err: fmt.Errorf("running %s %s: %w", filepath.Base(rustc), strings.Join(args, " "), err)}
 	}
 	// Like the kernel's $(...): an empty answer is not an error (the
 	// library is then looked for under /lib).
 	return strings.TrimRight(o.String(), "\n"), nil
+}
+
+// runAsShellDoes runs path with args as the kernel's scripts, a POSIX
+// shell, run it: a file the system cannot execute for want of a "#!" line
+// (ENOEXEC) is run by /bin/sh as a script.
+func runAsShellDoes(ctx context.Context, env []string, stdout, stderr io.Writer, path string, args ...string) error {
+	run := func(name string, args ...string) error {
+		cmd := exec.CommandContext(ctx, name, args...)
+		cmd.Env, cmd.Stdout, cmd.Stderr = env, stdout, stderr
+		return cmd.Run()
+	}
+	err := run(path, args...)
+	if errors.Is(err, syscall.ENOEXEC) {
+		err = run("/bin/sh", append([]string{path}, args...)...)
+	}
+	return err
 }
 
 func isExecutable(p string) bool {
@@ -167,11 +182,8 @@ func Probe(ctx context.Context, paths ToolPaths, env []string) *Found {
 		}
 		cctx, cancel := context.WithTimeout(ctx, ToolTimeout)
 		defer cancel()
-		cmd := exec.CommandContext(cctx, path, args...)
-		cmd.Env = env
 		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &o, &e
-		if err := cmd.Run(); err != nil {
+		if err := runAsShellDoes(cctx, env, &o, &e, path, args...); err != nil {
 			out := strings.TrimSpace(e.String() + "\n" + o.String())
 			return o.String(), e.String(), &ToolError{Tool: tool, Path: path, Output: out,
 				Err: fmt.Errorf("running %s %s: %w", filepath.Base(path), strings.Join(args, " "), err)}

@@ -45,6 +45,7 @@ type agreeCase struct {
 	libclang   string // bindgen's stderr for the libclang header
 	libclangNo bool   // bindgen fails on the libclang header
 	cc         string // clang --version's first line
+	noShebang  bool   // rustc and bindgen have no "#!" line: sh runs them
 	env        map[string]string
 	// want is the script's verdict, as the kernel's test expects it for
 	// the cases taken from it: "accept" or "refuse" ("" where kernels
@@ -85,6 +86,7 @@ func agreementCases() []agreeCase {
 		{name: "rustc by name on PATH", env: map[string]string{"RUSTC": "rustc"}, want: "accept"},
 		{name: "rustc name not on PATH", env: map[string]string{"RUSTC": "rustc-nope"}, want: "refuse"},
 		{name: "rustc with a space", env: map[string]string{"RUSTC": "ccache rustc"}, want: "refuse"},
+		{name: "rustc and bindgen without #!", noShebang: true, want: "accept", lib: true},
 		{name: "bindgen missing", env: map[string]string{"BINDGEN": phMissing}, want: "refuse"},
 		{name: "bindgen not executable", env: map[string]string{"BINDGEN": phNonExec}, want: "refuse"},
 		{name: "bindgen unexpected binary", env: map[string]string{"BINDGEN": "true"}, want: "refuse"},
@@ -375,8 +377,11 @@ func (w *agreeWorld) setup(t *testing.T, c agreeCase) map[string]string {
 	if c.rustcExtra != "" {
 		rustcOut += "\n" + r(c.rustcExtra)
 	}
-	mustWrite(t, filepath.Join(w.fake, "rustc"), `#!/bin/sh
-case " $* " in
+	shebang := "#!/bin/sh\n"
+	if c.noShebang {
+		shebang = ""
+	}
+	mustWrite(t, filepath.Join(w.fake, "rustc"), shebang+`case " $* " in
 *" --print sysroot "*)
 	prev=
 	for a in "$@"; do
@@ -398,8 +403,7 @@ esac
 	if c.bindgenErr {
 		bgCode = 1
 	}
-	mustWrite(t, filepath.Join(w.fake, "bindgen"), `#!/bin/sh
-case "$*" in
+	mustWrite(t, filepath.Join(w.fake, "bindgen"), shebang+`case "$*" in
 *rust_is_available_bindgen_libclang.h*)
 	`+heredoc(libclang, 2)+fmt.Sprintf("\texit %d\n", lcCode)+`	;;
 *rust_is_available_bindgen_0_66.h*) exit 1 ;;
