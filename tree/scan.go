@@ -222,6 +222,10 @@ func (q *queue) stop() {
 	q.cond.Broadcast()
 }
 
+// soloFiles is how many files a scan whose digests all come from Known
+// stats on one goroutine before it starts the others.
+const soloFiles = 4096
+
 // Scan walks dir, which must be a folder (not a symlink to one), and
 // returns its regular files sorted by Path and its irregular entries
 // sorted by Path. The first error stops the scan; errors name the file.
@@ -279,9 +283,19 @@ func (s *Scanner) Scan(ctx context.Context, dir string) ([]Entry, []Irregular, e
 			q.done()
 		}
 	}
+	// The other workers start when worker 0 first has a file to hash,
+	// or has stat'ed soloFiles files: a warm verify of a small tree, which
+	// hashes nothing, runs on one goroutine and pays for no more threads
+	// (the kernel's library: 651 files). Only worker 0's code path calls
+	// wake before it returns, so wg.Wait sees every Add.
+	workers[0].wake = sync.OnceFunc(func() {
+		for i := 1; i < jobs; i++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); run(&workers[i]) }()
+		}
+	})
 	for i := 1; i < jobs; i++ {
-		wg.Add(1)
-		go func() { defer wg.Done(); run(&workers[i]) }()
+		workers[i].wake = func() {}
 	}
 	run(&workers[0])
 	wg.Wait()
@@ -326,6 +340,8 @@ func openDir(at int, name string) (int, error) {
 
 // scanWorker is one worker's state: its read buffer and its results.
 type scanWorker struct {
+	wake      func() // starts the other workers (see Scan)
+	seen      int    // files stat'ed from Known, before wake
 	s         *Scanner
 	q         *queue
 	shared    *sharedEntries
@@ -493,9 +509,13 @@ func (w *scanWorker) files(d *dirRef, rel string, paths []string) error {
 			if sum, ok := w.s.Known(r, &meta); ok {
 				w.add(&Entry{File: File{Path: r, Mode: NormalizeMode(fs.FileMode(st.Mode)),
 					Size: st.Size, SHA256: sum}, Stat: meta, Cached: true})
+				if w.seen++; w.seen == soloFiles {
+					w.wake()
+				}
 				continue
 			}
 		}
+		w.wake()
 		e, irr, err := w.hash(d, name, r)
 		switch {
 		case err != nil:
