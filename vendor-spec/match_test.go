@@ -1,6 +1,7 @@
 package vendorspec
 
 import (
+	"encoding/hex"
 	"regexp"
 	"testing"
 
@@ -49,4 +50,26 @@ func FuzzMatchers(f *testing.F) {
 			t.Fatalf("a check and its pattern disagree on %q", s)
 		}
 	})
+}
+
+// TestDecodeHex: the table-driven decoder takes exactly 64 lowercase hex
+// digits, as encoding/hex writes them.
+func TestDecodeHex(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		var dst [1]byte
+		for _, s := range []string{string([]byte{byte(c), '0'}), string([]byte{'0', byte(c)})} {
+			want := c >= '0' && c <= '9' || c >= 'a' && c <= 'f'
+			if got := decodeHex(dst[:], s); got != want {
+				t.Errorf("decodeHex(%q) = %v, want %v", s, got, want)
+			}
+		}
+	}
+	var dst [32]byte
+	const h = "00ff10a9b8c7d6e5f4031225364758697a8b9cadbecfd0e1f2030405060708f9"
+	if !decodeHex(dst[:], h) || hex.EncodeToString(dst[:]) != h {
+		t.Errorf("decodeHex(%s) = %x", h, dst)
+	}
+	if decodeHex(dst[:], h[:63]) || decodeHex(dst[:], h+"0") {
+		t.Error("decodeHex takes a wrong length")
+	}
 }
