@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/rvendor/rvendor/inventory"
-	"github.com/rvendor/rvendor/policy/license"
+	"github.com/rvendor/rvendor/policy/license/detect"
 	"github.com/rvendor/rvendor/sbom"
 	"github.com/rvendor/rvendor/tree"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
@@ -61,7 +61,7 @@ diff --git a/src/a.rs b/src/a.rs
 `
 
 // detector is shared by the tests: building its scanner takes a second.
-var detector = license.NewDetector()
+var detector = detect.NewDetector()
 
 // fixture is a small hand-built tree and its inventory:
 //   - lib: an archive component (MIT), patched by one patch of its queue;

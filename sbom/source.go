@@ -17,6 +17,7 @@ import (
 	"github.com/rvendor/rvendor/notice"
 	"github.com/rvendor/rvendor/policy/audit"
 	"github.com/rvendor/rvendor/policy/license"
+	"github.com/rvendor/rvendor/policy/license/detect"
 	"github.com/rvendor/rvendor/tree"
 	patchq "github.com/rvendor/rvendor/tree/patch"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
@@ -104,7 +105,7 @@ type Input struct {
 	Files bool
 	// Detector is the license detector for the packages that need the
 	// audit; nil makes one.
-	Detector *license.Detector
+	Detector *detect.Detector
 }
 
 // MaxFileSize caps a vendored file as Files reads it: the cap an update

@@ -33,6 +33,7 @@ import (
 
 	"github.com/rvendor/rvendor/inventory"
 	"github.com/rvendor/rvendor/policy/license"
+	"github.com/rvendor/rvendor/policy/license/detect"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 )
 
@@ -45,7 +46,7 @@ const MaxSourceFileSize = 16 << 20
 
 // Options configure Licenses.
 type Options struct {
-	Detector *license.Detector
+	Detector *detect.Detector
 	// Clarifications are the spec's [[policy.licenses.clarify]].
 	Clarifications []*vendorspec.Clarification
 	// Files lists every file's tag in the report, not only the counts.
@@ -143,7 +144,7 @@ type FileTag struct {
 // Licenses audits every package of inv.
 func Licenses(ctx context.Context, inv *inventory.Inventory, o Options) (*Report, error) {
 	if o.Detector == nil {
-		o.Detector = license.NewDetector()
+		o.Detector = detect.NewDetector()
 	}
 	rep := &Report{Packages: make([]*Package, len(inv.Packages)), UnusedClarifications: []string{}}
 	used := make([]bool, len(o.Clarifications))

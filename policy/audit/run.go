@@ -10,6 +10,7 @@ import (
 
 	"github.com/rvendor/rvendor/inventory"
 	"github.com/rvendor/rvendor/policy/license"
+	"github.com/rvendor/rvendor/policy/license/detect"
 	"github.com/rvendor/rvendor/tree"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
 	"github.com/rvendor/rvendor/verify"
@@ -22,7 +23,7 @@ const KernelLicensesDir = "LICENSES"
 // Audit builds the inventory of the components named (all when none) and
 // audits their licenses, with the spec's clarifications. files lists
 // every file's tag; all detects every license licensecheck knows instead
-// of the common ones (license.NewFullDetector).
+// of the common ones (detect.NewFullDetector).
 func Audit(ctx context.Context, spec *vendorspec.Spec, lock *vendorspec.Lock, sum *vendorspec.Sum, names []string, files, all bool) (*Report, error) {
 	// The audit reads what the sum records: the sum must be what the
 	// lock seals, and every component of the spec vendored as it says.
@@ -41,7 +42,7 @@ func Audit(ctx context.Context, spec *vendorspec.Spec, lock *vendorspec.Lock, su
 	}
 	o := Options{Clarifications: spec.Policy.Licenses.Clarifications, Files: files}
 	if all {
-		o.Detector = license.NewFullDetector()
+		o.Detector = detect.NewFullDetector()
 	}
 	return Licenses(ctx, inv, o)
 }

@@ -1,7 +1,10 @@
 // Package license reads, checks and writes license information of
 // vendored code: SPDX license expressions, allow lists, the rules of a
-// kernel tree's LICENSES/ folder, license-file detection and per-file
-// SPDX-License-Identifier tags.
+// kernel tree's LICENSES/ folder, the names of license files and
+// per-file SPDX-License-Identifier tags. Detecting which license a text
+// is lives in package detect (policy/license/detect), apart, so that
+// what links this package (cmd/rvendor-verify, through verify) does not
+// link github.com/google/licensecheck and pay its init on every start.
 //
 // Invariants and rules:
 //   - This is a pure library: it never prints, never touches the network
@@ -63,14 +66,10 @@
 //     LICENSES/ declares them.
 //   - License files (IsLicenseFile) are named LICENSE*, LICENCE*,
 //     COPYING*, COPYRIGHT*, NOTICE* or UNLICENSE* in any case, at any
-//     depth, without a source extension. The Detector uses
-//     github.com/google/licensecheck (near word-for-word matches, no false
-//     positives by design) plus the embedded patterns in patterns/
-//     (Unicode-3.0, Unicode-DFS-2016, LLVM-exception). It builds its
-//     scanner once and is safe for concurrent use. Detector.Expr suggests
-//     an expression only for a file at least MinExprCoverage percent
-//     license text and made of SPDX ids: one id, several joined with AND,
-//     or one license WITH one exception.
+//     depth, without a source extension.
+//   - It imports no license text scanner: neither package detect nor
+//     github.com/google/licensecheck (cmd/rvendor-verify's tests check
+//     what it links).
 //   - Tags follow license-rules.rst's placement rule: the first line, or
 //     the second after a "#!" interpreter line (a Rust "#![" attribute is
 //     not one). FindTag looks only there; FindAnyTag reports a tag

@@ -1,4 +1,4 @@
-package license_test
+package detect_test
 
 import (
 	"fmt"
@@ -15,32 +15,12 @@ import (
 
 	"github.com/rvendor/rvendor/internal/realdata"
 	"github.com/rvendor/rvendor/policy/license"
+	"github.com/rvendor/rvendor/policy/license/detect"
 )
 
 // detector is shared by the tests: its scanner takes about a second to
 // build.
-var detector = license.NewDetector()
-
-func TestIsLicenseFile(t *testing.T) {
-	for name, want := range map[string]bool{
-		"LICENSE": true, "LICENSE-MIT": true, "LICENSE-APACHE": true, "license-apache": true,
-		"LICENSE.txt": true, "LICENSE.md": true, "LICENSE-MIT.md": true, "LICENCE": true,
-		"LICENSE-Apache-2.0_WITH_LLVM-exception": true, "LICENSE-THIRD-PARTY": true, "LICENSES": false, "licenses.md": false,
-		"COPYING": true, "COPYING.LIB": true, "copying": true, "COPYRIGHT": true, "copyright": true,
-		"NOTICE": true, "NOTICE.txt": true, "UNLICENSE": true, "unlicense.txt": true,
-		"src/unicode_tables/LICENSE-UNICODE": true, "a/b/c/LICENSE": true, `a\b\LICENSE`: true,
-		// Source files and other words are not license files.
-		"license.rs": false, "src/license.rs": false, "LICENSE.rs": false, "copying.c": false,
-		"copyright.h": false, "license.py": false, "notice.sh": false, "LICENSE.go": false,
-		"copy.rs": false, "copysign.rs": false, "copy_file_range.rs": false, "licenses.rs": false,
-		"NOTICEABLE": false, "LICENSED": false, "COPYINGS-x": false, "LICENSE x": true, "README": false, "Cargo.toml": false,
-		"LICENSE/": false, "": false,
-	} {
-		if got := license.IsLicenseFile(name); got != want {
-			t.Errorf("IsLicenseFile(%q) = %v, want %v", name, got, want)
-		}
-	}
-}
+var detector = detect.NewDetector()
 
 func TestDetectorExpr(t *testing.T) {
 	for _, tc := range []struct {
@@ -49,8 +29,8 @@ func TestDetectorExpr(t *testing.T) {
 		want     string
 	}{
 		{[]string{"MIT"}, 100, "MIT"},
-		{[]string{"MIT"}, license.MinExprCoverage, "MIT"},
-		{[]string{"MIT"}, license.MinExprCoverage - 0.1, ""},
+		{[]string{"MIT"}, detect.MinExprCoverage, "MIT"},
+		{[]string{"MIT"}, detect.MinExprCoverage - 0.1, ""},
 		{nil, 100, ""},
 		{[]string{"Apache-2.0", "MIT"}, 99, "Apache-2.0 AND MIT"},
 		{[]string{"Apache-2.0", "LLVM-exception"}, 100, "Apache-2.0 WITH LLVM-exception"},
@@ -59,7 +39,7 @@ func TestDetectorExpr(t *testing.T) {
 		{[]string{"BSD-3-Clause-NoTrademark"}, 100, ""}, // licensecheck's own id, not SPDX
 		{[]string{"GPL-2.0"}, 100, "GPL-2.0"},
 	} {
-		got := detector.Expr(license.Detection{IDs: tc.ids, Coverage: tc.coverage})
+		got := detector.Expr(detect.Detection{IDs: tc.ids, Coverage: tc.coverage})
 		if got != tc.want {
 			t.Errorf("Expr(%q at %.1f%%) = %q, want %q", tc.ids, tc.coverage, got, tc.want)
 		}
@@ -259,9 +239,9 @@ func TestDetectConcurrent(t *testing.T) {
 		}
 		texts = append(texts, data)
 	}
-	d := license.NewDetector() // a fresh one: its scanner is built under contention
+	d := detect.NewDetector() // a fresh one: its scanner is built under contention
 	var wg sync.WaitGroup
-	got := make([]license.Detection, 8)
+	got := make([]detect.Detection, 8)
 	for i := range got {
 		wg.Add(1)
 		go func() {

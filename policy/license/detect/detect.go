@@ -1,14 +1,15 @@
-package license
+package detect
 
 import (
 	"embed"
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/google/licensecheck"
+
+	"github.com/rvendor/rvendor/policy/license"
 )
 
 // MinExprCoverage is the least Detection.Coverage, in percent, for which
@@ -16,49 +17,6 @@ import (
 // something else (a COPYRIGHT notice that names licenses, a README) and
 // the licenses it matched do not describe it.
 const MinExprCoverage = 75.0
-
-// licenseFilePrefixes are the upper-case base-name prefixes of license
-// files.
-var licenseFilePrefixes = []string{"LICENSE", "LICENCE", "COPYING", "COPYRIGHT", "NOTICE", "UNLICENSE"}
-
-// sourceExts are the extensions that make a license-like name source
-// code: a crate's src/license.rs or copying.c is code, not a license.
-var sourceExts = map[string]bool{
-	".rs": true, ".c": true, ".h": true, ".cc": true, ".cpp": true, ".cxx": true, ".hpp": true,
-	".s": true, ".asm": true, ".py": true, ".pl": true, ".pm": true, ".sh": true, ".go": true,
-	".js": true, ".ts": true, ".java": true, ".rb": true, ".lua": true, ".swift": true,
-	".kt": true, ".m": true, ".mm": true, ".zig": true, ".d": true, ".o": true, ".a": true,
-	".so": true, ".rlib": true, ".stderr": true, ".stdout": true,
-}
-
-// IsLicenseFile reports whether the base name of the slash or OS path
-// name is that of a license file: it starts, in any case, with LICENSE,
-// LICENCE, COPYING, COPYRIGHT, NOTICE or UNLICENSE and then ends or goes
-// on after '-', '.', '_' or ' ' ("LICENSE-MIT", "license-apache",
-// "COPYING.LIB", "LICENSE.md", but not "licenses.md"); and it
-// has no source extension (.rs, .c, .h, .py, .sh, ...), so a crate's
-// src/license.rs is code. Any depth counts; a name ending in "/" is a
-// folder, not a license file.
-func IsLicenseFile(name string) bool {
-	name = strings.ReplaceAll(name, `\`, "/")
-	if name == "" || strings.HasSuffix(name, "/") {
-		return false
-	}
-	base := strings.ToUpper(path.Base(name))
-	if sourceExts[strings.ToLower(path.Ext(base))] {
-		return false
-	}
-	for _, p := range licenseFilePrefixes {
-		rest, ok := strings.CutPrefix(base, p)
-		if !ok {
-			continue
-		}
-		if rest == "" || strings.ContainsRune("-._ ", rune(rest[0])) {
-			return true
-		}
-	}
-	return false
-}
 
 // patterns holds rvendor's own license patterns, in licensecheck's
 // license regular expression (LRE) syntax, one file per SPDX id.
@@ -109,7 +67,7 @@ func newDetector(full bool) *Detector {
 	return &Detector{scanner: sync.OnceValue(func() *licensecheck.Scanner {
 		s, err := newScanner(full)
 		if err != nil {
-			panic("license: the embedded license patterns do not build: " + err.Error())
+			panic("detect: the embedded license patterns do not build: " + err.Error())
 		}
 		return s
 	})}
@@ -198,7 +156,7 @@ func (d *Detector) Detect(data []byte) Detection {
 // less than MinExprCoverage percent license text, or when an id is not an
 // SPDX license or exception id (licensecheck knows a few of its own) or
 // the exceptions cannot be paired with one license. The text, when not
-// "", parses with Parse.
+// "", parses with license.Parse.
 func (d *Detector) Expr(det Detection) string {
 	if len(det.IDs) == 0 || det.Coverage < MinExprCoverage {
 		return ""
@@ -206,9 +164,9 @@ func (d *Detector) Expr(det Detection) string {
 	var lics, excs []string
 	for _, id := range det.IDs {
 		switch {
-		case KnownException(id):
+		case license.KnownException(id):
 			excs = append(excs, id)
-		case KnownLicense(id):
+		case license.KnownLicense(id):
 			lics = append(lics, id)
 		default:
 			return ""

@@ -1,11 +1,11 @@
-package license_test
+package detect_test
 
 import (
 	"testing"
 
 	"github.com/google/licensecheck"
 
-	"github.com/rvendor/rvendor/policy/license"
+	"github.com/rvendor/rvendor/policy/license/detect"
 )
 
 // TestCommonLicensesKnown: every id of the fast detector's set is one
@@ -15,7 +15,7 @@ func TestCommonLicensesKnown(t *testing.T) {
 	for _, l := range licensecheck.BuiltinLicenses() {
 		builtin[l.ID] = true
 	}
-	for _, id := range license.CommonLicenses() {
+	for _, id := range detect.CommonLicenses() {
 		if !builtin[id] {
 			t.Errorf("%s: licensecheck has no such license", id)
 		}
@@ -30,10 +30,10 @@ func TestFullDetector(t *testing.T) {
 can do whatever you want with this stuff. If we meet some day, and you think
 this stuff is worth it, you can buy me a beer in return Poul-Henning Kamp
 `)
-	if det := license.NewDetector().Detect(beerware); len(det.IDs) != 0 {
+	if det := detect.NewDetector().Detect(beerware); len(det.IDs) != 0 {
 		t.Errorf("the fast detector names %v", det.IDs)
 	}
-	if det := license.NewFullDetector().Detect(beerware); len(det.IDs) != 1 || det.IDs[0] != "Beerware" {
+	if det := detect.NewFullDetector().Detect(beerware); len(det.IDs) != 1 || det.IDs[0] != "Beerware" {
 		t.Errorf("the full detector: %+v", det)
 	}
 }
