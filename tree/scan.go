@@ -113,8 +113,9 @@ type Scanner struct {
 	// Known, when set, is called with each regular file's path and
 	// metadata (from lstat) before the file is opened. When it returns
 	// ok, the file is not read and sum is taken as its SHA-256. It is
-	// called from several goroutines at once. A Known that may return a
-	// stale digest hides content changes: see the stat cache in verify.
+	// called from several goroutines at once. st is valid only during
+	// the call. A Known that may return a stale digest hides content
+	// changes: see the stat cache in verify.
 	Known func(path string, st *Stat) (sum [32]byte, ok bool)
 	// SizeHint, when positive, is the number of regular files the
 	// caller expects (say, from the sum file): the result is then
@@ -342,6 +343,8 @@ func openDir(at int, name string) (int, error) {
 type scanWorker struct {
 	wake      func() // starts the other workers (see Scan)
 	seen      int    // files stat'ed from Known, before wake
+	meta      Stat   // the stat handed to Known
+	cname     []byte // a file name made NUL-terminated for a system call
 	s         *Scanner
 	q         *queue
 	shared    *sharedEntries
@@ -498,17 +501,17 @@ func (w *scanWorker) files(d *dirRef, rel string, paths []string) error {
 			name = r[len(rel)+1:]
 		}
 		if w.s.Known != nil {
-			if err := unix.Fstatat(d.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			if err := fstatat(d.fd, name, &w.cname, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 				return &fs.PathError{Op: "lstat", Path: d.path(name), Err: err}
 			}
 			if t := modeType(uint32(st.Mode)); t != 0 { //nolint:unconvert // uint16 on darwin
 				w.irregular = append(w.irregular, Irregular{Path: r, Type: t})
 				continue
 			}
-			meta := statOf(&st)
-			if sum, ok := w.s.Known(r, &meta); ok {
+			w.meta = statOf(&st) // in w: a local passed to Known would be allocated per file
+			if sum, ok := w.s.Known(r, &w.meta); ok {
 				w.add(&Entry{File: File{Path: r, Mode: NormalizeMode(fs.FileMode(st.Mode)),
-					Size: st.Size, SHA256: sum}, Stat: meta, Cached: true})
+					Size: st.Size, SHA256: sum}, Stat: w.meta, Cached: true})
 				if w.seen++; w.seen == soloFiles {
 					w.wake()
 				}
@@ -561,7 +564,7 @@ func (w *scanWorker) hash(d *dirRef, name, rel string) (Entry, fs.FileMode, erro
 	for {
 		// O_NONBLOCK: a FIFO swapped in after the folder was read must
 		// not block the open; reads of regular files ignore it.
-		fd, err = unix.Openat(d.fd, name, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
+		fd, err = openat(d.fd, name, &w.cname, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY)
 		if err != unix.EINTR {
 			break
 		}

@@ -406,18 +406,16 @@ func ParseSum(path string, data []byte) (*Sum, error) {
 	return parseSum(path, string(trimBOM(data)))
 }
 
-// minSumLine is the length of the shortest valid line of a sum file:
-// "c 0644 0 <64 hex digits> p\n". len(text)/minSumLine bounds the number
-// of files without scanning the text for line ends.
-const minSumLine = 76
-
 // parseSum parses text, the sum file without its byte order mark.
 func parseSum(path, text string) (*Sum, error) {
 	// verify parses this file on every build: one string holds the data
 	// and every name and path is a slice of it, and the files of all
 	// components share one array sized from the line count, so a line
 	// costs no allocation.
-	all := make([]tree.File, 0, len(text)/minSumLine+1)
+	// The exact count (56 µs for rustc's 3.7 MB sum): an array sized
+	// from the length would be 1.7 times too long, and the collector
+	// scans all of it.
+	all := make([]tree.File, 0, strings.Count(text, "\n")+1)
 	start := 0 // of the current component's files in all
 	s := &Sum{Files: map[string][]tree.File{}, Pristine: map[string]map[string]*tree.File{}}
 	line := 0
