@@ -341,10 +341,12 @@ func openDir(at int, name string) (int, error) {
 
 // scanWorker is one worker's state: its read buffer and its results.
 type scanWorker struct {
-	wake      func() // starts the other workers (see Scan)
-	seen      int    // files stat'ed from Known, before wake
-	meta      Stat   // the stat handed to Known
-	cname     []byte // a file name made NUL-terminated for a system call
+	wake      func()   // starts the other workers (see Scan)
+	seen      int      // files stat'ed from Known, before wake
+	meta      Stat     // the stat handed to Known
+	cname     []byte   // a file name made NUL-terminated for a system call
+	names     []byte   // readDir's paths of one folder, before they are a string
+	list      []dirent // readDir's entries of one folder
 	s         *Scanner
 	q         *queue
 	shared    *sharedEntries
@@ -388,7 +390,10 @@ func (w *scanWorker) readDir(d *dirRef, rel string) ([]string, error) {
 	if w.dents == nil {
 		w.dents = make([]byte, 16<<10)
 	}
-	paths := w.paths[:0]
+	// Every path of the folder is written into one buffer and made one
+	// string, which each path is a slice of: one allocation per folder
+	// instead of one per entry.
+	names, list := w.names[:0], w.list[:0]
 	for {
 		n, err := unix.ReadDirent(d.fd, w.dents)
 		if err == unix.EINTR {
@@ -414,12 +419,6 @@ func (w *scanWorker) readDir(d *dirRef, rel string) ([]string, error) {
 			if len(name) == 0 || (name[0] == '.' && (len(name) == 1 || len(name) == 2 && name[1] == '.')) {
 				continue
 			}
-			var r string
-			if rel == "" {
-				r = string(name)
-			} else {
-				r = rel + "/" + string(name)
-			}
 			typ := rec[direntType]
 			if typ == unix.DT_UNKNOWN {
 				var st unix.Stat_t
@@ -428,18 +427,38 @@ func (w *scanWorker) readDir(d *dirRef, rel string) ([]string, error) {
 				}
 				typ = direntTypeOf(uint32(st.Mode)) //nolint:unconvert // uint16 on darwin
 			}
-			switch typ {
-			case unix.DT_REG:
-				paths = append(paths, r)
-			case unix.DT_DIR:
-				w.q.push(task{abs: d.path(string(name)), rel: r})
-			default:
-				w.irregular = append(w.irregular, Irregular{Path: r, Type: direntMode(typ)})
+			e := dirent{start: len(names), typ: typ}
+			if rel != "" {
+				names = append(append(names, rel...), '/')
 			}
+			e.name = len(names)
+			names = append(names, name...)
+			e.end = len(names)
+			list = append(list, e)
 		}
 	}
-	w.paths = paths
+	all := string(names)
+	paths := w.paths[:0]
+	for _, e := range list {
+		r := all[e.start:e.end]
+		switch e.typ {
+		case unix.DT_REG:
+			paths = append(paths, r)
+		case unix.DT_DIR:
+			w.q.push(task{abs: d.path(all[e.name:e.end]), rel: r})
+		default:
+			w.irregular = append(w.irregular, Irregular{Path: r, Type: direntMode(e.typ)})
+		}
+	}
+	w.names, w.list, w.paths = names, list, paths
 	return paths, nil
+}
+
+// dirent is a folder entry read by readDir: its path is
+// names[start:end], its name names[name:end].
+type dirent struct {
+	start, name, end int
+	typ              uint8
 }
 
 // direntTypeOf and direntMode convert between a stat mode's type bits and

@@ -503,7 +503,8 @@ func parseSum(path, text string) (*Sum, error) {
 		}
 		file.Path, file.Size = filePath, size
 		if pristine {
-			s.Pristine[name][filePath] = &file
+			p := file // a copy: file itself must not escape (one allocation per line)
+			s.Pristine[name][filePath] = &p
 			continue
 		}
 		if name != curName {
