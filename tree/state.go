@@ -1,7 +1,6 @@
 package tree
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -201,7 +200,7 @@ func stateID(state string) (string, error) {
 // makeID writes a new random id file, 0600; one already there is kept.
 func makeID(state string) error {
 	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	if err := randomBytes(b[:]); err != nil {
 		return err
 	}
 	p := filepath.Join(state, idFile)

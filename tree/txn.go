@@ -1,7 +1,6 @@
 package tree
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -208,7 +207,7 @@ type Txn struct {
 // workspace's state folder, on the tree's filesystem.
 func (w *Workspace) Begin() (*Txn, error) {
 	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	if err := randomBytes(b[:]); err != nil {
 		return nil, err
 	}
 	id := hex.EncodeToString(b[:])
