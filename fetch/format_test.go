@@ -3,9 +3,11 @@ package fetch_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -159,5 +161,51 @@ func TestXZProgramKilledOnCancel(t *testing.T) {
 	}
 	if _, err := os.Stat(dst); !os.IsNotExist(err) {
 		t.Errorf("dst left behind")
+	}
+}
+
+// TestXZProgramMultiBlock: a multi-block .tar.xz, as the Rust
+// distribution server's multi-threaded encoder writes them (and which
+// the xz program decodes on every core with --threads=0), extracts to
+// exactly what the single-block archive of the same tar gives.
+func TestXZProgramMultiBlock(t *testing.T) {
+	xzPath, err := exec.LookPath("xz")
+	if err != nil {
+		t.Skip("no xz program on $PATH")
+	}
+	var ents []archivetest.Entry
+	for i := 0; i < 64; i++ {
+		ents = append(ents, archivetest.Entry{Name: fmt.Sprintf("demo-1.2.0/src/f%02d.rs", i),
+			Body: bytes.Repeat([]byte(fmt.Sprintf("// file %d\n", i)), 2000)})
+	}
+	var tarball bytes.Buffer
+	if err := archivetest.WriteTar(&tarball, ents); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(xzPath, "--compress", "--stdout", "--threads=2", "--block-size=64KiB", "-0")
+	cmd.Stdin = bytes.NewReader(tarball.Bytes())
+	multi, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("xz: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "multi.tar.xz")
+	if err := os.WriteFile(file, multi, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(xzPath, "--list", "--robot", file).Output(); err != nil || !strings.Contains(string(out), "\ntotals\t1\t") {
+		t.Fatalf("xz --list: %v\n%s", err, out)
+	} else if f := strings.Fields(strings.SplitN(string(out), "\ntotals\t", 2)[1]); len(f) < 2 || f[1] == "1" {
+		t.Fatalf("the test archive has one block, want several:\n%s", out)
+	}
+	_, got, err := extract(t, multi, fetch.FormatXZ, fetch.Selection{}, fetch.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, want, err := extract(t, build(t, fetch.FormatXZ, ents), fetch.FormatXZ, fetch.Selection{}, fetch.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Files) != 64 || !slices.Equal(got.Files, want.Files) {
+		t.Errorf("multi-block: %d files, differ from the single-block archive's %d", len(got.Files), len(want.Files))
 	}
 }

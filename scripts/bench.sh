@@ -13,7 +13,9 @@
 #   (and the same four with the full "rvendor verify", for reference)
 #   selective extract: rvendor update of the library from rustc-1.63.0's
 #     .tar.xz vs tar -xJf TARBALL PATHS...                         goal <= 0.85
-#     (and the .tar.gz of the same tree vs tar -xzf, for reference)
+#     (and the .tar.gz of the same tree vs tar -xzf, and a multi-block
+#     .tar.xz as Rust's distribution server writes them vs tar -xJf, for
+#     reference)
 #   vendoring bindgen's closure, warm cache: rvendor update vs
 #     cargo vendor from unpacked sources (scripts/bench-crates.sh) goal <= 0.8
 #   scaling: rvendor update and verify (cold, warm) on the first 1,000,
@@ -118,6 +120,10 @@ echo "# the rustc 1.63.0 source tarball (Debian's orig, single xz block) and a .
 top=rustc-1.63.0-src
 cp "$orig" "$work/$top.tar.xz"
 [ -f "$work/$top.tar.gz" ] || xz -dc "$work/$top.tar.xz" | gzip -6 >"$work/$top.tar.gz"
+# The same tar as Rust's distribution server writes its .tar.xz files:
+# with a multi-threaded encoder, so in many blocks (Debian's is one).
+mkdir -p "$work/mb"
+[ -f "$work/mb/$top.tar.xz" ] || xz -dc "$work/$top.tar.xz" | xz -T2 -6 >"$work/mb/$top.tar.xz"
 
 echo "# verify: the kernel's library (651 files)"
 libpaths=(library/core library/alloc library/stdarch/crates/core_arch library/portable-simd/crates/core_simd)
@@ -132,13 +138,14 @@ verify_rows rustc "rustc 1.63 library+compiler+src/test" "$(find "$work/rustc/ru
 echo "# selective extract"
 tarpaths=()
 for p in "${libpaths[@]}"; do tarpaths+=("$top/$p"); done
-for fmt in xz gz; do
-	flag=J goal=0.85
+for fmt in xz gz mb; do
+	flag=J goal=0.85 file=$work/$top.tar.$fmt label=".tar.$fmt"
 	[ "$fmt" = gz ] && flag=z goal=""
-	vendored_tree "extract-$fmt" "$work/$top.tar.$fmt" "$top/library" rust/vendor/library "${tarpaths[@]}"
+	[ "$fmt" = mb ] && goal="" file=$work/mb/$top.tar.xz label="multi-block .tar.xz"
+	vendored_tree "extract-$fmt" "$file" "$top/library" rust/vendor/library "${tarpaths[@]}"
 	t=$work/extract-$fmt
-	pair "selective extract, rustc-1.63.0 .tar.$fmt (rvendor update)" "$goal" 651 \
-		"$rv -C $t -q update" "tar -x${flag}f" "tar -x${flag}f $work/$top.tar.$fmt -C $work/tar-out ${tarpaths[*]}" "$slow_runs" \
+	pair "selective extract, rustc-1.63.0 $label (rvendor update)" "$goal" 651 \
+		"$rv -C $t -q update" "tar -x${flag}f" "tar -x${flag}f $file -C $work/tar-out ${tarpaths[*]}" "$slow_runs" \
 		"rm -rf $t/rust $t/rvendor.lock $t/rvendor.sum" "bash -c 'rm -rf $work/tar-out && mkdir $work/tar-out'"
 done
 
