@@ -12,6 +12,7 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 
+	"github.com/rvendor/rvendor/internal/golden"
 	"github.com/rvendor/rvendor/internal/realdata"
 	"github.com/rvendor/rvendor/policy/license"
 )
@@ -352,33 +353,7 @@ func TestCargoLicenses(t *testing.T) {
 // -update.
 func checkGolden(t *testing.T, file, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < max(len(gl), len(wl)); i++ {
-			g, w := "", ""
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Errorf("%s:%d:\n got  %q\n want %q", file, i+1, g, w)
-				break
-			}
-		}
-		t.Errorf("%s differs from what the code gives now (go test -update rewrites it)", file)
-	}
+	golden.Check(t, file, got, *update)
 }
 
 // TestOptionsLarge expands the largest expressions Parse accepts: ten

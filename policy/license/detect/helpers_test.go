@@ -2,10 +2,9 @@ package detect_test
 
 import (
 	"flag"
-	"os"
-	"strings"
 	"testing"
 
+	"github.com/rvendor/rvendor/internal/golden"
 	"github.com/rvendor/rvendor/policy/license"
 )
 
@@ -24,31 +23,5 @@ func mustParse(t *testing.T, s string) *license.Expr {
 // -update.
 func checkGolden(t *testing.T, file, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < max(len(gl), len(wl)); i++ {
-			g, w := "", ""
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Errorf("%s:%d:\n got  %q\n want %q", file, i+1, g, w)
-				break
-			}
-		}
-		t.Errorf("%s differs from what the code gives now (go test -update rewrites it)", file)
-	}
+	golden.Check(t, file, got, *update)
 }
