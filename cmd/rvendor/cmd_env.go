@@ -161,21 +161,13 @@ func buildEnv(g *globalOptions, needSpec bool) (*policy.Env, error) {
 // rvendor (the two are installed together), else the first on PATH;
 // "" when there is none.
 func verifyBinary(g *globalOptions) string {
-	isExec := func(p string) bool {
-		fi, err := os.Stat(p)
-		return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
-	}
 	if self, err := os.Executable(); err == nil {
-		if p := filepath.Join(filepath.Dir(self), verifyProgram); isExec(p) {
+		if p, err := policy.LookTool(verifyProgram, filepath.Join(filepath.Dir(self), verifyProgram), ""); err == nil {
 			return p
 		}
 	}
-	for _, dir := range filepath.SplitList(g.getenv("PATH")) {
-		if p := filepath.Join(dir, verifyProgram); filepath.IsAbs(p) && isExec(p) {
-			return p
-		}
-	}
-	return ""
+	p, _ := policy.LookTool(verifyProgram, "", g.getenv("PATH"))
+	return p
 }
 
 // verifyProgram is the name of cmd/rvendor-verify's program.

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
 
+	"github.com/rvendor/rvendor/cmd/internal/cli"
 	"github.com/rvendor/rvendor/engine"
 	"github.com/rvendor/rvendor/tree"
 	vendorspec "github.com/rvendor/rvendor/vendor-spec"
@@ -98,8 +98,5 @@ func plural(n int) string {
 	return "s"
 }
 
-func writeJSON(g *globalOptions, v any) error {
-	enc := json.NewEncoder(g.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
+// writeJSON writes v as indented JSON on stdout, as every --json output is.
+func writeJSON(g *globalOptions, v any) error { return cli.WriteJSON(g.stdout, v) }
