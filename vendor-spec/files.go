@@ -34,7 +34,15 @@ func (e *LoadError) Hint() string { return e.Remedy }
 
 // LoadFiles reads the spec at specPath, and the lock and sum beside it
 // (empty when absent). Errors are *Error, ErrorList or *LoadError.
-func LoadFiles(specPath string) (*Files, error) {
+func LoadFiles(specPath string) (*Files, error) { return loadFiles(specPath, ReadSum) }
+
+// LoadFilesMapped is LoadFiles with rvendor.sum mapped into memory
+// (tree.MapFile) instead of read: for verify, which reads it once and
+// exits. Its Sum holds strings of the mapping; the caller must be one that
+// may die if another process truncates the sum while it runs.
+func LoadFilesMapped(specPath string) (*Files, error) { return loadFiles(specPath, MapSum) }
+
+func loadFiles(specPath string, readSum func(string) (*Sum, error)) (*Files, error) {
 	spec, err := Load(specPath)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -46,7 +54,7 @@ func LoadFiles(specPath string) (*Files, error) {
 	if f.Lock, err = ReadLock(f.LockPath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, dataError(err, "rvendor.lock is written by rvendor: restore it from version control")
 	}
-	if f.Sum, err = ReadSum(f.SumPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if f.Sum, err = readSum(f.SumPath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, dataError(err, "rvendor.sum is written by rvendor: restore it from version control")
 	}
 	return f, nil

@@ -370,13 +370,21 @@ func (s *Sum) Marshal() []byte {
 
 // ReadSum reads a sum file. A missing file gives an empty sum and an error
 // for which errors.Is(err, fs.ErrNotExist) holds.
-func ReadSum(path string) (*Sum, error) {
-	data, err := readFile(path, MaxSumSize)
+func ReadSum(path string) (*Sum, error) { return readSum(path, readFile) }
+
+// MapSum is ReadSum with the file mapped into memory (tree.MapFile), not
+// read: the Sum's strings are slices of the mapping, which lasts as long
+// as the process.
+func MapSum(path string) (*Sum, error) { return readSum(path, tree.MapFile) }
+
+func readSum(path string, read func(string, int64) ([]byte, error)) (*Sum, error) {
+	data, err := read(path, MaxSumSize)
 	if err != nil {
 		return &Sum{Files: map[string][]tree.File{}, Pristine: map[string]map[string]*tree.File{}}, err
 	}
-	// data is ours alone and never written again: the parse slices its
-	// names and paths out of it without a copy of the whole file.
+	// data is ours alone and never written again (a mapping is never
+	// written at all): the parse slices its names and paths out of it
+	// without a copy of the whole file.
 	data = trimBOM(data)
 	if len(data) == 0 {
 		return parseSum(path, "")

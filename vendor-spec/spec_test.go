@@ -3,8 +3,10 @@ package vendorspec_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -231,6 +233,40 @@ func TestSumRoundTrip(t *testing.T) {
 	files := back.Files["demo"]
 	if len(files) != 2 || files[0].Path != "a.sh" || files[1].Path != "src/with space.rs" || files[1].SHA256[0] != 0xab {
 		t.Errorf("read back %+v", files)
+	}
+}
+
+// TestMapSumAgreesWithReadSum: verify maps rvendor.sum, every other
+// command reads it; both give the same Sum and the same errors.
+func TestMapSumAgreesWithReadSum(t *testing.T) {
+	s := &vendorspec.Sum{Files: map[string][]tree.File{}}
+	for i := range 3000 { // many pages
+		f := tree.File{Path: fmt.Sprintf("src/dir%d/file%d.rs", i%17, i), Mode: 0o644, Size: int64(i)}
+		f.SHA256[i%32] = byte(i)
+		s.Files["demo"] = append(s.Files["demo"], f)
+	}
+	s.Files["other"] = []tree.File{{Path: "a.sh", Mode: 0o755, Size: 1}}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.sum")
+	if err := os.WriteFile(good, s.Marshal(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.sum")
+	if err := os.WriteFile(bad, []byte("# header\ndemo 0600 3 "+strings.Repeat("a", 64)+" a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{good, bad, filepath.Join(dir, "missing.sum")} {
+		read, rerr := vendorspec.ReadSum(p)
+		mapped, merr := vendorspec.MapSum(p)
+		if fmt.Sprint(rerr) != fmt.Sprint(merr) {
+			t.Errorf("%s: ReadSum error %v, MapSum error %v", filepath.Base(p), rerr, merr)
+		}
+		if !reflect.DeepEqual(read, mapped) {
+			t.Errorf("%s: MapSum gives another Sum than ReadSum", filepath.Base(p))
+		}
+	}
+	if m, err := vendorspec.MapSum(good); err != nil || !bytes.Equal(m.Marshal(), s.Marshal()) {
+		t.Errorf("MapSum of a written sum does not read it back: %v", err)
 	}
 }
 

@@ -103,7 +103,7 @@ func Verify(ctx context.Context, env Env, o VerifyOptions) error {
 		return Usage(fmt.Errorf("%w in %s", tree.ErrPending, root), "run rvendor update to finish it, then verify again")
 	}
 	inputs := verify.InputsOf(root)
-	f, err := vendorspec.LoadFiles(specPath)
+	f, err := vendorspec.LoadFilesMapped(specPath)
 	if err != nil {
 		return err
 	}

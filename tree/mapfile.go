@@ -1,0 +1,53 @@
+package tree
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// MapFile returns the content of the regular file p, at most max bytes,
+// after the checks of ReadFile, mapped read-only into memory instead of
+// read into a new buffer. On a VM whose fresh pages are slow (each first
+// touch a fault of 5 to 25 µs), reading rustc's 3.7 MB sum cost 20 to
+// 30 ms and mapping it under 1 ms: the pages are the page cache's, mapped
+// in one call, and nothing is copied.
+//
+// The mapping lasts as long as the process (callers slice strings from
+// it, so it is never unmapped), and its bytes must never be written: a
+// write faults. It is a snapshot only while the file is not written: a
+// change made in place by another process shows through, and if the file
+// is truncated, reading past its new end faults and the program dies.
+// Use it only in a one-shot check that dies closed (rvendor verify), never
+// where a death would lose work. Where the file cannot be mapped, its
+// content is read as ReadFile reads it.
+func MapFile(p string, max int64) ([]byte, error) {
+	f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return nil, fmt.Errorf("%s is a symbolic link: rvendor reads only regular files of the tree there", p)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", p)
+	}
+	if fi.Size() > max {
+		return nil, fmt.Errorf("%s is over the %d-byte limit", p, max)
+	}
+	if fi.Size() == 0 || int64(int(fi.Size())) != fi.Size() {
+		return ReadFile(p, max)
+	}
+	data, err := unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_PRIVATE|mapPopulate)
+	if err != nil { // a filesystem without mmap: read it
+		return ReadFile(p, max)
+	}
+	return data, nil
+}
