@@ -174,7 +174,7 @@ func TestStatCacheBadFiles(t *testing.T) {
 		errText string
 	}{
 		{name: "corrupt", written: true, errText: "corrupt", prepare: func(t *testing.T, e *env, cache string) string {
-			must(t, os.WriteFile(cache, []byte("rvendor stat cache v1\ngarbage garbage garbage garbage garbage"), 0o600))
+			must(t, os.WriteFile(cache, []byte("rvendor stat cache v2\ngarbage garbage garbage garbage garbage"), 0o600))
 			return cache
 		}},
 		{name: "foreign format", written: true, errText: "corrupt", prepare: func(t *testing.T, e *env, cache string) string {
