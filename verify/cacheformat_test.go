@@ -66,10 +66,16 @@ func TestCacheFormatChecks(t *testing.T) {
 		return binary.LittleEndian.AppendUint32(body[:len(body):len(body)], crc32.Checksum(body, castagnoli))
 	}
 	for name, mutate := range map[string]func([]byte) []byte{
-		"bit flip":              func(b []byte) []byte { b[len(b)/2] ^= 1; return b },
-		"truncated":             func(b []byte) []byte { return b[:len(b)-1] },
-		"one more record":       func(b []byte) []byte { binary.LittleEndian.PutUint32(b[len(statCacheMagic)+4:], 301+1); return reseal(b) },
-		"strings too long":      func(b []byte) []byte { binary.LittleEndian.PutUint32(b[len(statCacheMagic)+8:], 1<<31); return reseal(b) },
+		"bit flip":  func(b []byte) []byte { b[len(b)/2] ^= 1; return b },
+		"truncated": func(b []byte) []byte { return b[:len(b)-1] },
+		"one more record": func(b []byte) []byte {
+			binary.LittleEndian.PutUint32(b[len(statCacheMagic)+4:], 301+1)
+			return reseal(b)
+		},
+		"strings too long": func(b []byte) []byte {
+			binary.LittleEndian.PutUint32(b[len(statCacheMagic)+8:], 1<<31)
+			return reseal(b)
+		},
 		"dest past the records": func(b []byte) []byte { binary.LittleEndian.PutUint32(b[cacheHeaderSize+8:], 1<<20); return reseal(b) },
 		"old format":            func(b []byte) []byte { b[len(statCacheMagic)-2] = '1'; return reseal(b) },
 	} {
