@@ -42,7 +42,7 @@ func openat(dirfd int, name string, buf *[]byte, flags int) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	fd, _, e := unix.Syscall6(unix.SYS_OPENAT, uintptr(dirfd), uintptr(unsafe.Pointer(p)), uintptr(flags), 0, 0, 0)
+	fd, _, e := unix.RawSyscall6(unix.SYS_OPENAT, uintptr(dirfd), uintptr(unsafe.Pointer(p)), uintptr(flags), 0, 0, 0)
 	if e != 0 {
 		return -1, e
 	}
@@ -62,4 +62,52 @@ func cString(name string, buf *[]byte) (*byte, error) {
 	b = append(b, 0)
 	*buf = b
 	return &b[0], nil
+}
+
+// The calls below are the scan's other per-file system calls, raw for the
+// reason fstatat is: on regular files and folders of a local filesystem
+// they return without waiting on anything but the disk. With them, the
+// runtime monitor finds no P in a system call to take, backs off from its
+// 20 µs tick, and stops waking threads: cold verify of 28,838 files went
+// from 317 to 272 ms (median of 15; nanosleep calls 683 to 91 at
+// 651 files). The scan opens only what it found to be a regular file or a
+// folder, with O_NONBLOCK, so none of these waits on a FIFO or a device.
+
+// rawFstat is unix.Fstat as a raw system call.
+func rawFstat(fd int, st *unix.Stat_t) error {
+	_, _, e := unix.RawSyscall(unix.SYS_FSTAT, uintptr(fd), uintptr(unsafe.Pointer(st)), 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// rawRead is unix.Read as a raw system call.
+func rawRead(fd int, p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// rawClose is unix.Close as a raw system call.
+func rawClose(fd int) error {
+	_, _, e := unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// rawGetdents is unix.ReadDirent as a raw system call.
+func rawGetdents(fd int, p []byte) (int, error) {
+	n, _, e := unix.RawSyscall(unix.SYS_GETDENTS64, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
 }

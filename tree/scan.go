@@ -159,7 +159,7 @@ type dirRef struct {
 
 func (d *dirRef) release() {
 	if d.refs.Add(-1) == 0 {
-		unix.Close(d.fd)
+		rawClose(d.fd)
 	}
 }
 
@@ -395,7 +395,7 @@ func (w *scanWorker) readDir(d *dirRef, rel string) ([]string, error) {
 	// instead of one per entry.
 	names, list := w.names[:0], w.list[:0]
 	for {
-		n, err := unix.ReadDirent(d.fd, w.dents)
+		n, err := rawGetdents(d.fd, w.dents)
 		if err == unix.EINTR {
 			continue
 		}
@@ -594,9 +594,9 @@ func (w *scanWorker) hash(d *dirRef, name, rel string) (Entry, fs.FileMode, erro
 		}
 		return Entry{}, 0, &fs.PathError{Op: "open", Path: d.path(name), Err: err}
 	}
-	defer unix.Close(fd)
+	defer rawClose(fd)
 	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
+	if err := rawFstat(fd, &st); err != nil {
 		return Entry{}, 0, &fs.PathError{Op: "fstat", Path: d.path(name), Err: err}
 	}
 	if t := modeType(uint32(st.Mode)); t != 0 { //nolint:unconvert // uint16 on darwin
@@ -644,7 +644,7 @@ func (w *scanWorker) hash(d *dirRef, name, rel string) (Entry, fs.FileMode, erro
 func readFull(fd int, buf []byte, left int64) (int, error) {
 	n := 0
 	for n < len(buf) {
-		m, err := unix.Read(fd, buf[n:])
+		m, err := rawRead(fd, buf[n:])
 		if err == unix.EINTR {
 			continue
 		}
