@@ -167,10 +167,12 @@ func (d *dirRef) path(name string) string { return d.abs + string(filepath.Separ
 
 // task is a folder to read (dir == nil) or a batch of files to hash.
 type task struct {
-	dir   *dirRef
-	abs   string   // folder to read
-	rel   string   // slash path of the folder below the root ("" for it)
-	paths []string // files of the batch: rel + "/" + name
+	dir    *dirRef
+	parent *dirRef  // folder to read: the open folder holding it (nil: the root)
+	name   string   // folder to read: its name in parent
+	abs    string   // folder to read: its path, for messages (and the root's open)
+	rel    string   // slash path of the folder below the root ("" for it)
+	paths  []string // files of the batch: rel + "/" + name
 }
 
 // queue is a LIFO stack of tasks shared by the workers; pop blocks until
@@ -222,6 +224,10 @@ func (q *queue) stop() {
 	q.mu.Unlock()
 	q.cond.Broadcast()
 }
+
+// ErrFolderReplaced is wrapped by Scan's error when the folder it scanned
+// was replaced by another while it ran.
+var ErrFolderReplaced = errors.New("folder replaced while it was scanned")
 
 // soloFiles is how many files a scan whose digests all come from Known
 // stats on one goroutine before it starts the others.
@@ -305,6 +311,9 @@ func (s *Scanner) Scan(ctx context.Context, dir string) ([]Entry, []Irregular, e
 		if t.dir != nil {
 			t.dir.release()
 		}
+		if t.parent != nil {
+			t.parent.release()
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		fail(err)
@@ -314,6 +323,15 @@ func (s *Scanner) Scan(ctx context.Context, dir string) ([]Entry, []Irregular, e
 	errMu.Unlock()
 	if err != nil {
 		return nil, nil, err
+	}
+	// Sub-folders were opened relative to their parents, so a walk goes
+	// on inside a folder that was moved away meanwhile (an update's
+	// Commit renames a dest aside before it renames the new one in): it
+	// counts only if dir is still the folder it started from.
+	if now, err := os.Lstat(dir); err != nil {
+		return nil, nil, err
+	} else if !os.SameFile(fi, now) {
+		return nil, nil, &fs.PathError{Op: "scan", Path: dir, Err: ErrFolderReplaced}
 	}
 
 	var entries []Entry
@@ -330,9 +348,9 @@ func (s *Scanner) Scan(ctx context.Context, dir string) ([]Entry, []Irregular, e
 	return entries, irregular, nil
 }
 
-func openDir(at int, name string) (int, error) {
+func openDir(at int, name string, buf *[]byte) (int, error) {
 	for {
-		fd, err := unix.Openat(at, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		fd, err := openat(at, name, buf, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
 		if err != unix.EINTR {
 			return fd, err
 		}
@@ -445,7 +463,8 @@ func (w *scanWorker) readDir(d *dirRef, rel string) ([]string, error) {
 		case unix.DT_REG:
 			paths = append(paths, r)
 		case unix.DT_DIR:
-			w.q.push(task{abs: d.path(all[e.name:e.end]), rel: r})
+			d.refs.Add(1) // released once the sub-folder is open
+			w.q.push(task{parent: d, name: all[e.name:e.end], abs: d.path(all[e.name:e.end]), rel: r})
 		default:
 			w.irregular = append(w.irregular, Irregular{Path: r, Type: direntMode(e.typ)})
 		}
@@ -473,7 +492,18 @@ func (w *scanWorker) do(t *task) error {
 		defer t.dir.release()
 		return w.files(t.dir, t.rel, t.paths)
 	}
-	fd, err := openDir(unix.AT_FDCWD, t.abs)
+	// A sub-folder is opened relative to its parent's descriptor: the
+	// kernel resolves one name, not the whole path from /, and no symlink
+	// swapped into a parent since it was read is followed (O_NOFOLLOW
+	// guards only the last name).
+	at, name := unix.AT_FDCWD, t.abs
+	if t.parent != nil {
+		at, name = t.parent.fd, t.name
+	}
+	fd, err := openDir(at, name, &w.cname)
+	if t.parent != nil {
+		t.parent.release()
+	}
 	if err != nil {
 		switch err { // replaced since its parent was read
 		case unix.ELOOP:

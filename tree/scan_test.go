@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -285,6 +286,73 @@ func TestScannerSizeHint(t *testing.T) {
 		}
 		if got, _ := tree.H1(fs); got != want || len(fs) != len(files) {
 			t.Errorf("hint %d: %d files, hash %s, want %d, %s", hint, len(fs), got, len(files), want)
+		}
+	}
+}
+
+// TestScanOpensFoldersByDescriptor: a sub-folder is opened relative to its
+// parent's descriptor, so a parent swapped for a symlink after it was read
+// leads the walk nowhere new: it goes on in the folder it read.
+func TestScanOpensFoldersByDescriptor(t *testing.T) {
+	base := t.TempDir()
+	root, outside := filepath.Join(base, "root"), filepath.Join(base, "outside")
+	writeTree(t, root, map[string]string{"a/f.rs": "f\n", "a/b/real.rs": "real\n"})
+	writeTree(t, outside, map[string]string{"b/evil.rs": "evil\n"})
+	var once atomic.Bool
+	s := &tree.Scanner{Jobs: 1, Known: func(path string, _ *tree.Stat) ([32]byte, bool) {
+		// a/ is read (a/b queued) and its file comes first: swap a/.
+		if path == "a/f.rs" && once.CompareAndSwap(false, true) {
+			if err := os.Rename(filepath.Join(root, "a"), filepath.Join(base, "a-moved")); err != nil {
+				t.Error(err)
+			}
+			if err := os.Symlink(outside, filepath.Join(root, "a")); err != nil {
+				t.Error(err)
+			}
+		}
+		return [32]byte{}, false
+	}}
+	entries, irr, err := s.Scan(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !once.Load() {
+		t.Fatal("the hook never ran")
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Path)
+	}
+	if strings.Join(got, " ") != "a/b/real.rs a/f.rs" || len(irr) != 0 {
+		t.Errorf("scanned %q, irregular %v; want the folder read, not the symlink's target", got, irr)
+	}
+}
+
+// TestScanFolderReplaced: a walk that went on in a folder moved away
+// meanwhile does not count: Scan fails, saying so.
+func TestScanFolderReplaced(t *testing.T) {
+	for _, replace := range []bool{false, true} {
+		base := t.TempDir()
+		root := filepath.Join(base, "root")
+		writeTree(t, root, map[string]string{"a.rs": "a\n", "sub/b.rs": "b\n"})
+		var once atomic.Bool
+		s := &tree.Scanner{Jobs: 1, Known: func(string, *tree.Stat) ([32]byte, bool) {
+			if once.CompareAndSwap(false, true) {
+				if err := os.Rename(root, filepath.Join(base, "old")); err != nil {
+					t.Error(err)
+				}
+				if replace {
+					writeTree(t, root, map[string]string{"a.rs": "a\n", "sub/b.rs": "b\n"})
+				}
+			}
+			return [32]byte{}, false
+		}}
+		_, _, err := s.Scan(context.Background(), root)
+		want := fs.ErrNotExist
+		if replace {
+			want = tree.ErrFolderReplaced
+		}
+		if !errors.Is(err, want) {
+			t.Errorf("replaced=%v: Scan error %v, want one wrapping %v", replace, err, want)
 		}
 	}
 }
