@@ -63,7 +63,7 @@ func TestCacheFormatChecks(t *testing.T) {
 	data := encodeCache(sampleCache())
 	reseal := func(b []byte) []byte {
 		body := b[:len(b)-4]
-		return binary.LittleEndian.AppendUint32(body[:len(body):len(body)], crc32.Checksum(body, castagnoli))
+		return binary.LittleEndian.AppendUint32(body[:len(body):len(body)], crc32.ChecksumIEEE(body))
 	}
 	for name, mutate := range map[string]func([]byte) []byte{
 		"bit flip":  func(b []byte) []byte { b[len(b)/2] ^= 1; return b },
@@ -93,7 +93,7 @@ func FuzzDecodeCache(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, rest []byte) {
 		b := append([]byte(statCacheMagic), rest...)
-		b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+		b = binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
 		views, ok := decodeCache(b)
 		if !ok {
 			return
