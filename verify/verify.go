@@ -71,23 +71,37 @@ func Verify(ctx context.Context, opt Options) (*Report, error) {
 	if inputs == nil {
 		inputs = InputsOf(opt.Spec.Dir)
 	}
-	// What was read while an update committed judges nothing: a lock and
-	// a sum of two updates, a file that vanished, a dest half swapped.
-	if err := checkSumAgainstLock(opt.Lock, opt.Sum); err != nil {
-		return nil, inputs.orRaced(opt.Spec.Dir, err)
-	}
+	// The sum must agree with the lock before either judges the disk. The
+	// check (hashing the whole sum twice: 9 ms at 29k files) runs while
+	// the dests are scanned, and its answer comes first: no report, and
+	// no stat cache written, from a sum that does not match.
+	sumErr := make(chan error, 1)
+	go func() { sumErr <- checkSumAgainstLock(opt.Lock, opt.Sum) }()
 	names, err := selected(opt)
 	if err != nil {
+		if serr := <-sumErr; serr != nil {
+			return nil, inputs.orRaced(opt.Spec.Dir, serr)
+		}
 		return nil, err
 	}
 	cache := openCache(opt)
 	rep := &Report{Version: ReportVersion, Status: StatusClean, Components: []*ComponentReport{}}
+	var scanErr error
 	for _, name := range names {
 		cr, err := checkComponent(ctx, opt, name, cache, &rep.Stats)
 		if err != nil {
-			return nil, inputs.orRaced(opt.Spec.Dir, err)
+			scanErr = err
+			break
 		}
 		rep.Components = append(rep.Components, cr)
+	}
+	// What was read while an update committed judges nothing: a lock and
+	// a sum of two updates, a file that vanished, a dest half swapped.
+	if err := <-sumErr; err != nil {
+		return nil, inputs.orRaced(opt.Spec.Dir, err)
+	}
+	if scanErr != nil {
+		return nil, inputs.orRaced(opt.Spec.Dir, scanErr)
 	}
 	if !rep.Clean() {
 		if raced := inputs.raced(opt.Spec.Dir, nil); raced != nil {

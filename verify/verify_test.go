@@ -318,6 +318,38 @@ func TestVerifyErrors(t *testing.T) {
 	}
 }
 
+// TestVerifySumMismatchComesFirst: the sum is checked against the lock
+// while the dests are scanned, and a mismatch is the answer whatever else
+// failed meanwhile; no stat cache is written from such a run.
+func TestVerifySumMismatchComesFirst(t *testing.T) {
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for name, mutate := range map[string]func(o *verify.Options) context.Context{
+		"and an unknown component": func(o *verify.Options) context.Context {
+			o.Components = []string{"nope"}
+			return context.Background()
+		},
+		"and the scan canceled": func(o *verify.Options) context.Context { return canceled },
+		"and a stat cache":      func(o *verify.Options) context.Context { return context.Background() },
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			e.sum.Files["lib"][0].SHA256[0] ^= 1
+			o := e.opts()
+			o.StatCache = filepath.Join(t.TempDir(), "stat")
+			verify.SetTestHooks(&o, later, nil)
+			rep, err := verify.Verify(mutate(&o), o)
+			var sm *verify.SumMismatchError
+			if rep != nil || !errors.As(err, &sm) {
+				t.Fatalf("Verify = %v, %v; want a SumMismatchError", rep, err)
+			}
+			if _, err := os.Stat(o.StatCache); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("stat cache written from a sum that does not match: %v", err)
+			}
+		})
+	}
+}
+
 // TestReportJSON pins the JSON field names: they are a stable interface.
 func TestReportJSON(t *testing.T) {
 	e := newEnv(t)
