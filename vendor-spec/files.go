@@ -36,11 +36,20 @@ func (e *LoadError) Hint() string { return e.Remedy }
 // (empty when absent). Errors are *Error, ErrorList or *LoadError.
 func LoadFiles(specPath string) (*Files, error) { return loadFiles(specPath, ReadSum) }
 
-// LoadFilesMapped is LoadFiles with rvendor.sum mapped into memory
-// (tree.MapFile) instead of read: for verify, which reads it once and
-// exits. Its Sum holds strings of the mapping; the caller must be one that
-// may die if another process truncates the sum while it runs.
-func LoadFilesMapped(specPath string) (*Files, error) { return loadFiles(specPath, MapSum) }
+// LoadFilesLater is LoadFiles with the sum left to the function it
+// returns, for a caller that reads it on a goroutine of its own (verify
+// scans the tree meanwhile). Files.Sum is nil. That function maps
+// rvendor.sum into memory (MapSum) instead of reading it: its Sum holds
+// strings of the mapping, so the caller must be one that may die if
+// another process truncates the sum while it runs. It returns the same
+// Sum and errors as LoadFiles would.
+func LoadFilesLater(specPath string) (*Files, func() (*Sum, error), error) {
+	f, err := loadFiles(specPath, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() (*Sum, error) { return loadSum(f.SumPath, MapSum) }, nil
+}
 
 func loadFiles(specPath string, readSum func(string) (*Sum, error)) (*Files, error) {
 	spec, err := Load(specPath)
@@ -54,10 +63,21 @@ func loadFiles(specPath string, readSum func(string) (*Sum, error)) (*Files, err
 	if f.Lock, err = ReadLock(f.LockPath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, dataError(err, "rvendor.lock is written by rvendor: restore it from version control")
 	}
-	if f.Sum, err = readSum(f.SumPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, dataError(err, "rvendor.sum is written by rvendor: restore it from version control")
+	if readSum != nil {
+		if f.Sum, err = loadSum(f.SumPath, readSum); err != nil {
+			return nil, err
+		}
 	}
 	return f, nil
+}
+
+// loadSum reads the sum at path with readSum: empty when it is missing.
+func loadSum(path string, readSum func(string) (*Sum, error)) (*Sum, error) {
+	s, err := readSum(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, dataError(err, "rvendor.sum is written by rvendor: restore it from version control")
+	}
+	return s, nil
 }
 
 // dataError keeps an *Error (it has its own hint) and wraps anything

@@ -27,11 +27,20 @@ var errSumMismatch = vendorspec.ErrSumMismatch
 // component name that is neither in the spec nor in the lock.
 var ErrUnknownComponent = errors.New("unknown component")
 
+// maxSizeHint caps the scan's preallocation from a lock's file count.
+const maxSizeHint = 1 << 20
+
 // Options says what Verify checks.
 type Options struct {
 	Spec *vendorspec.Spec
 	Lock *vendorspec.Lock
 	Sum  *vendorspec.Sum
+	// LoadSum, when Sum is nil, reads the sum. Verify calls it on a
+	// goroutine of its own, so the dests are scanned while the sum is
+	// read, parsed and checked against the lock (at 29k files, 20 to
+	// 30 ms before the first file was stat'ed). Its error is returned
+	// first, as it is, before any other.
+	LoadSum func() (*vendorspec.Sum, error)
 	// Components names the components to check; empty means every
 	// component of the spec and every locked component no longer in it.
 	// A name in neither the spec nor the lock is an error.
@@ -64,23 +73,22 @@ type Options struct {
 // unknown component, an unreadable file, an *UpdateInProgressError when
 // an update committed under it), and no report.
 func Verify(ctx context.Context, opt Options) (*Report, error) {
-	if opt.Spec == nil || opt.Lock == nil || opt.Sum == nil {
+	if opt.Spec == nil || opt.Lock == nil || (opt.Sum == nil && opt.LoadSum == nil) {
 		return nil, errors.New("verify: Spec, Lock and Sum are required")
 	}
 	inputs := opt.Inputs
 	if inputs == nil {
 		inputs = InputsOf(opt.Spec.Dir)
 	}
-	// The sum must agree with the lock before either judges the disk. The
-	// check (hashing the whole sum twice: 9 ms at 29k files) runs while
-	// the dests are scanned, and its answer comes first: no report, and
-	// no stat cache written, from a sum that does not match.
-	sumErr := make(chan error, 1)
-	go func() { sumErr <- checkSumAgainstLock(opt.Lock, opt.Sum) }()
+	// The sum must agree with the lock before either judges the disk.
+	// Reading it (if not read yet) and the check (hashing it whole twice)
+	// run while the dests are scanned, and their answer comes first: no
+	// report, and no stat cache written, from a sum that does not match.
+	sum := loadSum(opt, inputs)
 	names, err := selected(opt)
 	if err != nil {
-		if serr := <-sumErr; serr != nil {
-			return nil, inputs.orRaced(opt.Spec.Dir, serr)
+		if _, serr := sum.get(); serr != nil {
+			return nil, serr
 		}
 		return nil, err
 	}
@@ -88,17 +96,15 @@ func Verify(ctx context.Context, opt Options) (*Report, error) {
 	rep := &Report{Version: ReportVersion, Status: StatusClean, Components: []*ComponentReport{}}
 	var scanErr error
 	for _, name := range names {
-		cr, err := checkComponent(ctx, opt, name, cache, &rep.Stats)
+		cr, err := checkComponent(ctx, opt, name, sum, cache, &rep.Stats)
 		if err != nil {
 			scanErr = err
 			break
 		}
 		rep.Components = append(rep.Components, cr)
 	}
-	// What was read while an update committed judges nothing: a lock and
-	// a sum of two updates, a file that vanished, a dest half swapped.
-	if err := <-sumErr; err != nil {
-		return nil, inputs.orRaced(opt.Spec.Dir, err)
+	if _, err := sum.get(); err != nil {
+		return nil, err
 	}
 	if scanErr != nil {
 		return nil, inputs.orRaced(opt.Spec.Dir, scanErr)
@@ -113,6 +119,39 @@ func Verify(ctx context.Context, opt Options) (*Report, error) {
 		cache.save(&rep.Stats)
 	}
 	return rep, nil
+}
+
+// pendingSum is the sum being read and checked against the lock.
+type pendingSum struct {
+	ready chan struct{}
+	sum   *vendorspec.Sum
+	err   error
+}
+
+// loadSum starts reading opt's sum (opt.Sum, or opt.LoadSum's) and
+// checking it against the lock, on a goroutine of its own.
+func loadSum(opt Options, inputs *Inputs) *pendingSum {
+	p := &pendingSum{ready: make(chan struct{}), sum: opt.Sum}
+	go func() {
+		defer close(p.ready)
+		if p.sum == nil {
+			if p.sum, p.err = opt.LoadSum(); p.err != nil {
+				return
+			}
+		}
+		// What was read while an update committed judges nothing: a
+		// lock and a sum of two updates.
+		if err := checkSumAgainstLock(opt.Lock, p.sum); err != nil {
+			p.err = inputs.orRaced(opt.Spec.Dir, err)
+		}
+	}()
+	return p
+}
+
+// get waits for the sum and returns it, or why it cannot be trusted.
+func (p *pendingSum) get() (*vendorspec.Sum, error) {
+	<-p.ready
+	return p.sum, p.err
 }
 
 // checkSumAgainstLock proves rvendor.sum and rvendor.lock agree, before
@@ -283,7 +322,7 @@ func staleness(opt Options, sc *vendorspec.Component, lc *vendorspec.LockedCompo
 	return nil
 }
 
-func checkComponent(ctx context.Context, opt Options, name string, cache *statCache, stats *Stats) (*ComponentReport, error) {
+func checkComponent(ctx context.Context, opt Options, name string, pending *pendingSum, cache *statCache, stats *Stats) (*ComponentReport, error) {
 	sc := specComponent(opt.Spec, name)
 	lc := opt.Lock.Component(name)
 	if lc == nil { // in the spec only: selected() guarantees sc != nil
@@ -325,7 +364,9 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 		return cr, nil
 	}
 
-	sc2 := &tree.Scanner{Jobs: opt.Jobs, SizeHint: len(opt.Sum.Files[name]) + 16}
+	// The lock's count sizes the result (the sum is still being read);
+	// capped, since the lock is not yet known to agree with anything.
+	sc2 := &tree.Scanner{Jobs: opt.Jobs, SizeHint: min(max(lc.Files, 0), maxSizeHint) + 16}
 	if cache != nil {
 		sc2.Known = cache.known(lc.Dest)
 	}
@@ -354,7 +395,11 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 		cache.record(lc.Dest, entries)
 	}
 
-	want := opt.Sum.Files[name]
+	sum, err := pending.get()
+	if err != nil {
+		return nil, err
+	}
+	want := sum.Files[name]
 	if !slices.IsSortedFunc(want, func(a, b tree.File) int { return strings.Compare(a.Path, b.Path) }) {
 		want = slices.Clone(want)
 		slices.SortFunc(want, func(a, b tree.File) int { return strings.Compare(a.Path, b.Path) })
@@ -373,7 +418,7 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 		drifted[t.Path] = true
 	}
 	var patched []string
-	for p := range opt.Sum.Pristine[name] {
+	for p := range sum.Pristine[name] {
 		if !drifted[p] {
 			patched = append(patched, p)
 		}
@@ -389,7 +434,7 @@ func checkComponent(ctx context.Context, opt Options, name string, cache *statCa
 	cr.Stamped, cr.Generated = len(lc.Stamped), slices.Clone(lc.Generated)
 	// A stamped file that no patch touches must be upstream's plus the
 	// tag: the lock's stamped list is not a way to pass an edit off.
-	if err := checkStamped(lc, dir, opt.Sum, drifted); err != nil {
+	if err := checkStamped(lc, dir, sum, drifted); err != nil {
 		return nil, err
 	}
 	cr.CrateFiles = crateFiles(cr, lc.Crates)

@@ -114,6 +114,23 @@ func TestSameAsRvendorVerify(t *testing.T) {
 	same("unknown component, json", 2, "-C", kernel, "--json", "nosuch")
 	same("no spec", 2, "-C", work)
 	same("-C not a folder", 2, "-C", archive)
+	// The sum is read while the tree is scanned; its errors still come
+	// first and read as before.
+	sumPath := filepath.Join(kernel, "rvendor.sum")
+	goodSum, err := os.ReadFile(sumPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(sumPath, append(append([]byte(nil), goodSum...), "alloc 0600 1 xyz src/bad.rs\n"...), 0o644)
+	same("sum corrupt", 2, "-C", kernel)
+	if r := runBin(t, env, rvv, "-C", kernel); !strings.Contains(r.stderr, "rvendor.sum:") || !strings.Contains(r.stderr, "restore it from version control") {
+		t.Errorf("sum corrupt: the error names neither the line nor what to do:\n%s", r.stderr)
+	}
+	os.WriteFile(sumPath, bytes.Replace(goodSum, []byte(" 0644 "), []byte(" 0755 "), 1), 0o644)
+	same("sum does not match the lock", 2, "-C", kernel)
+	same("sum does not match the lock, json", 2, "-C", kernel, "--json")
+	os.WriteFile(sumPath, goodSum, 0o644)
+	same("drift again", 1, "-C", kernel, "-q")
 	os.MkdirAll(filepath.Join(kernel, ".rvendor/conflict"), 0o755)
 	os.WriteFile(filepath.Join(kernel, ".rvendor/conflict/state.json"), []byte("{}"), 0o644)
 	same("conflict pending", 2, "-C", kernel)

@@ -103,19 +103,28 @@ func Verify(ctx context.Context, env Env, o VerifyOptions) error {
 		return Usage(fmt.Errorf("%w in %s", tree.ErrPending, root), "run rvendor update to finish it, then verify again")
 	}
 	inputs := verify.InputsOf(root)
-	f, err := vendorspec.LoadFilesMapped(specPath)
+	f, readSum, err := vendorspec.LoadFilesLater(specPath)
 	if err != nil {
 		return err
+	}
+	var sumErr error // returned as LoadFiles would have returned it
+	loadSum := func() (*vendorspec.Sum, error) {
+		s, err := readSum()
+		sumErr = err
+		return s, err
 	}
 	if tree.ConflictPending(f.Spec.Dir) {
 		return Usage(fmt.Errorf("%w in %s", tree.ErrConflictPending, filepath.Join(f.Spec.Dir, filepath.FromSlash(path.Dir(tree.ConflictStateFile)))),
 			"resolve it and run rvendor update --continue, or drop it with rvendor update --abort")
 	}
-	opt := verify.Options{Spec: f.Spec, Lock: f.Lock, Sum: f.Sum, Components: o.Components, Jobs: o.Jobs, Inputs: inputs}
+	opt := verify.Options{Spec: f.Spec, Lock: f.Lock, LoadSum: loadSum, Components: o.Components, Jobs: o.Jobs, Inputs: inputs}
 	if !o.NoCache {
 		opt.StatCache = StatCachePath(env.Getenv, f.Spec.Dir)
 	}
 	rep, err := verify.Verify(ctx, opt)
+	if sumErr != nil { // Verify returned it, before any other
+		return sumErr
+	}
 	if err != nil {
 		return verifyError(err)
 	}
