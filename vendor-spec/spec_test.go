@@ -270,6 +270,48 @@ func TestMapSumAgreesWithReadSum(t *testing.T) {
 	}
 }
 
+// TestLoadFilesLater: the sum LoadFilesLater leaves for later reads as
+// LoadFiles reads it: present, missing (empty, no error) and corrupt (the
+// same error, naming the line).
+func TestLoadFilesLater(t *testing.T) {
+	h := strings.Repeat("a", 64)
+	for name, sum := range map[string]*string{
+		"present": ptr("demo 0644 3 " + h + " src/a.rs\n"),
+		"missing": nil,
+		"corrupt": ptr("# header\ndemo 0600 3 " + h + " a\n"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			spec := filepath.Join(dir, vendorspec.SpecName)
+			if err := os.WriteFile(spec, []byte("version = 1\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if sum != nil {
+				if err := os.WriteFile(filepath.Join(dir, vendorspec.SumName), []byte(*sum), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, werr := vendorspec.LoadFiles(spec)
+			f, readSum, err := vendorspec.LoadFilesLater(spec)
+			if err != nil || f.Sum != nil {
+				t.Fatalf("LoadFilesLater = %+v, %v; want the spec and lock, no sum yet", f, err)
+			}
+			got, gerr := readSum()
+			if fmt.Sprint(gerr) != fmt.Sprint(werr) {
+				t.Fatalf("sum error %v, LoadFiles says %v", gerr, werr)
+			}
+			if werr == nil && !reflect.DeepEqual(got, want.Sum) {
+				t.Errorf("sum %+v, LoadFiles reads %+v", got, want.Sum)
+			}
+			if name == "corrupt" && (gerr == nil || !strings.Contains(gerr.Error(), "rvendor.sum:2:")) {
+				t.Errorf("error %v does not name the line", gerr)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
 func TestSumErrors(t *testing.T) {
 	h := strings.Repeat("a", 64)
 	for name, line := range map[string]string{
