@@ -28,21 +28,11 @@ func InTree(root, rel string) (string, error) {
 // symbolic link in its place (never followed: the file is part of a tree
 // cloned from others), a FIFO or a device (never waited on).
 func ReadFile(p string, max int64) ([]byte, error) {
-	f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+	f, fi, err := openRegular(p)
 	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("%s is a symbolic link: rvendor reads only regular files of the tree there", p)
-		}
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", p)
-	}
 	// One buffer of the size stat gives (plus one byte to see the end):
 	// verify reads the sum on every build, and io.ReadAll's doubling
 	// touched about three times its size in fresh pages.
@@ -64,4 +54,26 @@ func ReadFile(p string, max int64) ([]byte, error) {
 			data = append(data, 0)[:len(data)]
 		}
 	}
+}
+
+// openRegular opens p for reading if it is a regular file: a symbolic
+// link in its place is refused, never followed, and a FIFO or a device
+// is refused, never waited on.
+func openRegular(p string) (*os.File, os.FileInfo, error) {
+	f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return nil, nil, fmt.Errorf("%s is a symbolic link: rvendor reads only regular files of the tree there", p)
+		}
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file", p)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
 }

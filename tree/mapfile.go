@@ -1,9 +1,7 @@
 package tree
 
 import (
-	"errors"
 	"fmt"
-	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -24,21 +22,11 @@ import (
 // where a death would lose work. Where the file cannot be mapped, its
 // content is read as ReadFile reads it.
 func MapFile(p string, max int64) ([]byte, error) {
-	f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+	f, fi, err := openRegular(p)
 	if err != nil {
-		if errors.Is(err, unix.ELOOP) {
-			return nil, fmt.Errorf("%s is a symbolic link: rvendor reads only regular files of the tree there", p)
-		}
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", p)
-	}
 	if fi.Size() > max {
 		return nil, fmt.Errorf("%s is over the %d-byte limit", p, max)
 	}
