@@ -249,6 +249,15 @@ func TestScannerKnown(t *testing.T) {
 	if !es[0].Cached || es[0].SHA256 != fake || es[1].Cached || es[1].SHA256 != sha256.Sum256([]byte("bbb")) {
 		t.Errorf("entries: %+v", es)
 	}
+	// With OmitKnown, what Known vouched for is left out.
+	s.OmitKnown = true
+	es, _, err = s.Scan(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 1 || es[0].Path != "b" || es[0].Cached {
+		t.Errorf("OmitKnown: entries %+v, want b's alone", es)
+	}
 }
 
 func BenchmarkScanRustCore(b *testing.B) {

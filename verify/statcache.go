@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -205,36 +206,68 @@ func resolveExisting(p string) (string, error) {
 	}
 }
 
-// known returns the Scanner.Known function for the component at dest.
-func (c *statCache) known(dest string) func(string, *tree.Stat) ([32]byte, bool) {
-	v := c.old[dest]
-	return func(path string, st *tree.Stat) ([32]byte, bool) {
-		i, ok := v.find(path)
-		if !ok || c.coarsened(*st) != v.stat(i) {
+// destHits is the account of a dest's files that the stat cache vouched
+// for in this run: the records of the dest's view that were hits.
+type destHits struct {
+	v   cacheView
+	hit []bool // by record of v; each written by the one worker that met its path
+}
+
+// count returns how many records were hits.
+func (h *destHits) count() int {
+	n := 0
+	for _, b := range h.hit {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// entry returns record i as the Entry a scan would have made of it.
+func (h *destHits) entry(i int) tree.Entry {
+	st := h.v.stat(i)
+	return tree.Entry{File: tree.File{Path: h.v.path(i), Mode: tree.NormalizeMode(fs.FileMode(st.Mode)), Size: st.Size,
+		SHA256: h.v.sum(i)}, Stat: st, Cached: true}
+}
+
+// known returns the Scanner.Known function for the component at dest,
+// which marks each record it vouches for in the returned account; the
+// scan leaves those files out of its result (Scanner.OmitKnown).
+func (c *statCache) known(dest string) (*destHits, func(string, *tree.Stat) ([32]byte, bool)) {
+	h := &destHits{v: c.old[dest]}
+	h.hit = make([]bool, h.v.len())
+	return h, func(path string, st *tree.Stat) ([32]byte, bool) {
+		i, ok := h.v.find(path)
+		if !ok || c.coarsened(*st) != h.v.stat(i) {
 			return [32]byte{}, false
 		}
-		return v.sum(i), true
+		h.hit[i] = true
+		return h.v.sum(i), true
 	}
 }
 
-// record keeps the entries of dest that may be trusted next run: those
-// read whole (size as stat said) with both times older than the run's
-// start by RacyMargin.
-func (c *statCache) record(dest string, entries []tree.Entry) {
-	same := len(entries) == c.old[dest].len()
-	for i := 0; same && i < len(entries); i++ {
-		same = entries[i].Cached
-	}
-	if same {
-		// Entries served from the cache were trusted when written, and
-		// the clock only moved on since: all cached and as many as
-		// recorded means the cache is unchanged (save keeps it as is).
+// record keeps the files of dest that may be trusted next run: those the
+// cache vouched for (h), and of those read (entries, sorted by path) the
+// ones read whole (size as stat said) with both times older than the
+// run's start by RacyMargin.
+func (c *statCache) record(dest string, entries []tree.Entry, h *destHits) {
+	hits := h.count()
+	if len(entries) == 0 && hits == h.v.len() {
+		// Records vouched for were trusted when written, and the clock
+		// only moved on since: every file a hit, and every record hit,
+		// means the cache is unchanged (save keeps it as is).
 		return
 	}
 	limit := c.start - int64(RacyMargin)
-	m := make([]cacheEntry, 0, len(entries))
-	for i := range entries { // sorted by path, as a dest's records must be
-		e := &entries[i]
+	m := make([]cacheEntry, 0, hits+len(entries))
+	f := found{h: h, entries: entries}
+	for f.next() { // in path order, as a dest's records must be
+		e := &f.cur
+		if e.Cached {
+			m = append(m, cacheEntry{path: e.Path, st: e.Stat, sum: e.SHA256})
+			continue
+		}
 		st := c.coarsened(e.Stat)
 		if st.Size != e.Size || st.Mtime >= limit || st.Ctime >= limit {
 			continue
@@ -245,6 +278,37 @@ func (c *statCache) record(dest string, entries []tree.Entry) {
 	c.new[dest] = m
 	c.dirty = true
 	c.mu.Unlock()
+}
+
+// found is what a scan found of a dest: the files the stat cache vouched
+// for (h, nil without a cache) and the files read (entries), each in path
+// order. next walks both as one list in path order.
+type found struct {
+	h       *destHits
+	entries []tree.Entry
+	i, j    int        // the next record of h.v to look at, the next entry
+	cur     tree.Entry // the file next moved to
+}
+
+// next moves to the next file in path order; false at the end.
+func (f *found) next() bool {
+	if f.h != nil {
+		for f.i < len(f.h.hit) && !f.h.hit[f.i] {
+			f.i++
+		}
+	}
+	hit := f.h != nil && f.i < len(f.h.hit)
+	switch {
+	case hit && (f.j == len(f.entries) || f.h.v.path(f.i) < f.entries[f.j].Path):
+		f.cur = f.h.entry(f.i)
+		f.i++
+	case f.j < len(f.entries):
+		f.cur = f.entries[f.j]
+		f.j++
+	default:
+		return false
+	}
+	return true
 }
 
 // save writes the cache when its content changed: atomically, and never

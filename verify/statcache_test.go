@@ -248,3 +248,58 @@ func laterOpts(o verify.Options) verify.Options {
 	verify.SetTestHooks(&o, later, nil)
 	return o
 }
+
+// TestStatCacheSameAnswers: with a warm stat cache, files it vouches for
+// are not in the scan's result but taken from its records; every kind of
+// drift must still read exactly as without a cache, and the cache
+// rewritten after the drift must serve the next run as well.
+func TestStatCacheSameAnswers(t *testing.T) {
+	for name, drift := range map[string]func(e *env){
+		"none":     func(e *env) {},
+		"modified": func(e *env) { write(t, e.path("vendor/lib/core/src/num.rs"), "pub fn one() -> u8 { 2 }\n") },
+		"added and deleted": func(e *env) {
+			write(t, e.path("vendor/lib/core/src/new.rs"), "// new\n")
+			write(t, e.path("vendor/lib/aaa.rs"), "// first in path order\n")
+			must(t, os.Remove(e.path("vendor/lib/stdarch/crates/x/mod.rs")))
+		},
+		"mode": func(e *env) { must(t, os.Chmod(e.path("vendor/lib/alloc/build.sh"), 0o644)) },
+		"type": func(e *env) {
+			must(t, os.Remove(e.path("vendor/lib/core/src/lib.rs")))
+			must(t, os.Mkdir(e.path("vendor/lib/core/src/lib.rs"), 0o755))
+			must(t, os.Symlink("lib.rs", e.path("vendor/other/LINK")))
+		},
+		"everything at once, other component too": func(e *env) {
+			write(t, e.path("vendor/lib/core/src/num.rs"), "x\n")
+			write(t, e.path("vendor/lib/zzz.rs"), "// last\n")
+			must(t, os.Remove(e.path("vendor/lib/alloc/src/lib.rs")))
+			write(t, e.path("vendor/other/README"), "changed\n")
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			o := e.opts()
+			verify.SetTestHooks(&o, later, nil)
+			o.StatCache = filepath.Join(t.TempDir(), "stat")
+			run(t, o)
+			if warm := run(t, o); warm.Stats.Hashed != 0 {
+				t.Fatalf("not warm: %+v", warm.Stats)
+			}
+			drift(e)
+			cold := e.opts()
+			want := run(t, cold)
+			for i := range 2 { // the drifted run, then one from the cache it rewrote
+				got := run(t, o)
+				if summary(got) != summary(want) || got.Status != want.Status || got.Stats.Files != want.Stats.Files {
+					t.Errorf("run %d with the cache: %s (%s, %d files); without: %s (%s, %d files)",
+						i, summary(got), got.Status, got.Stats.Files, summary(want), want.Status, want.Stats.Files)
+				}
+				if got.Stats.CacheHits+got.Stats.Hashed != got.Stats.Files {
+					t.Errorf("run %d: stats %+v do not add up", i, got.Stats)
+				}
+				if i == 1 && got.Stats.Hashed != 0 {
+					t.Errorf("run %d: %d files hashed from a cache rewritten for them", i, got.Stats.Hashed)
+				}
+			}
+		})
+	}
+}

@@ -367,8 +367,11 @@ func checkComponent(ctx context.Context, opt Options, name string, pending *pend
 	// The lock's count sizes the result (the sum is still being read);
 	// capped, since the lock is not yet known to agree with anything.
 	sc2 := &tree.Scanner{Jobs: opt.Jobs, SizeHint: min(max(lc.Files, 0), maxSizeHint) + 16}
+	var hits *destHits
 	if cache != nil {
-		sc2.Known = cache.known(lc.Dest)
+		hits, sc2.Known = cache.known(lc.Dest)
+		sc2.OmitKnown = true
+		sc2.SizeHint = max(sc2.SizeHint-hits.v.len(), 16) // room for the files read
 	}
 	if opt.onFile != nil {
 		known := sc2.Known
@@ -384,15 +387,14 @@ func checkComponent(ctx context.Context, opt Options, name string, pending *pend
 	if err != nil {
 		return nil, err
 	}
+	got := &found{h: hits, entries: entries}
 	stats.Files += len(entries)
-	for i := range entries {
-		if !entries[i].Cached {
-			stats.Hashed++
-		}
-	}
+	stats.Hashed += len(entries)
 	if cache != nil {
-		stats.CacheHits = stats.Files - stats.Hashed
-		cache.record(lc.Dest, entries)
+		n := hits.count()
+		stats.Files += n
+		stats.CacheHits += n
+		cache.record(lc.Dest, entries, hits)
 	}
 
 	sum, err := pending.get()
@@ -404,7 +406,7 @@ func checkComponent(ctx context.Context, opt Options, name string, pending *pend
 		want = slices.Clone(want)
 		slices.SortFunc(want, func(a, b tree.File) int { return strings.Compare(a.Path, b.Path) })
 	}
-	compare(cr, want, entries, irregular, dir)
+	compare(cr, want, got, irregular, dir)
 	drifted := map[string]bool{}
 	for _, l := range [][]string{cr.Modified, cr.Deleted} {
 		for _, p := range l {
@@ -550,15 +552,15 @@ func crateFiles(cr *ComponentReport, crates []vendorspec.LockedCrate) []CrateFil
 
 // compare fills cr's lists from the recorded files and what is on disk;
 // both lists are sorted by path.
-func compare(cr *ComponentReport, want []tree.File, got []tree.Entry, irregular []tree.Irregular, dir string) {
+func compare(cr *ComponentReport, want []tree.File, got *found, irregular []tree.Irregular, dir string) {
 	irr := make(map[string]fs.FileMode, len(irregular))
 	for _, i := range irregular {
 		irr[i.Path] = i.Type
 	}
-	i, j := 0, 0
-	for i < len(want) || j < len(got) {
+	i, more := 0, got.next()
+	for i < len(want) || more {
 		switch {
-		case j == len(got) || (i < len(want) && want[i].Path < got[j].Path):
+		case !more || (i < len(want) && want[i].Path < got.cur.Path):
 			w := &want[i]
 			if t, ok := irr[w.Path]; ok {
 				cr.Type = append(cr.Type, TypeChange{Path: w.Path, Want: "file", Got: tree.TypeName(t)})
@@ -569,11 +571,11 @@ func compare(cr *ComponentReport, want []tree.File, got []tree.Entry, irregular 
 				cr.Deleted = append(cr.Deleted, w.Path)
 			}
 			i++
-		case i == len(want) || got[j].Path < want[i].Path:
-			cr.Added = append(cr.Added, got[j].Path)
-			j++
+		case i == len(want) || got.cur.Path < want[i].Path:
+			cr.Added = append(cr.Added, got.cur.Path)
+			more = got.next()
 		default:
-			w, g := &want[i], &got[j]
+			w, g := &want[i], &got.cur
 			if w.SHA256 != g.SHA256 || w.Size != g.Size {
 				cr.Modified = append(cr.Modified, w.Path)
 			}
@@ -582,7 +584,7 @@ func compare(cr *ComponentReport, want []tree.File, got []tree.Entry, irregular 
 					Want: fmt.Sprintf("%04o", uint32(w.Mode.Perm())), Got: fmt.Sprintf("%04o", uint32(g.Mode.Perm()))})
 			}
 			i++
-			j++
+			more = got.next()
 		}
 	}
 	for _, x := range irregular {
