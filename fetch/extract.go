@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/klauspost/compress/gzip"
+
 	"github.com/rvendor/rvendor/tree"
 )
 
@@ -86,7 +88,29 @@ type Result struct {
 // which entry or selection field is at fault.
 //
 // The package documentation lists the rules Extract enforces.
-func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selection, lim Limits) (res *Result, err error) {
+func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selection, lim Limits) (*Result, error) {
+	var e Extractor
+	return e.Extract(ctx, r, f, dst, sel, lim)
+}
+
+// An Extractor extracts archives one after another, keeping what one
+// extraction allocates for the next: the gzip decoder, the read-ahead
+// blocks, the copy buffer and the hash. Extracting many small archives,
+// such as the .crate files of a crate closure, then allocates (and
+// touches fresh memory) for the first one only. The zero Extractor is
+// ready to use; it extracts one archive at a time.
+type Extractor struct {
+	gz     *gzip.Reader
+	blocks [][]byte // the last read-ahead's blocks
+	buf    []byte   // copy buffer, copyBufferSize bytes
+	hash   hash.Hash
+}
+
+// copyBufferSize is the buffer a file's content is copied through.
+const copyBufferSize = 64 << 10
+
+// Extract is the package's Extract, with e's buffers.
+func (e *Extractor) Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selection, lim Limits) (res *Result, err error) {
 	archive := sel.Archive
 	if archive == "" {
 		if file, ok := r.(*os.File); ok {
@@ -104,6 +128,10 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 		progress: sel.Progress,
 	}
 	x.names = newNameIndex(x.lim.MaxEntries)
+	if e.buf == nil {
+		e.buf, e.hash = make([]byte, copyBufferSize), sha256.New()
+	}
+	x.buf, x.hash = e.buf, e.hash
 	if err := x.compile(sel); err != nil {
 		return nil, err
 	}
@@ -130,7 +158,7 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 	if err := os.Chmod(dst, 0o755); err != nil { // umask
 		return nil, err
 	}
-	dec, err := NewReader(ctx, r, f)
+	dec, err := e.newReader(ctx, r, f)
 	if err != nil {
 		return nil, x.wrapReadErr(err)
 	}
@@ -142,8 +170,12 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 	if _, isProcess := dec.(*xzCommand); isProcess {
 		src = bufio.NewReaderSize(dec, 1<<20)
 	} else {
-		ra := newReadAhead(dec)
-		defer ra.Close() // before dec.Close: until then the goroutine reads dec
+		ra := newReadAhead(dec, e.blocks)
+		e.blocks = nil
+		defer func() {
+			ra.Close() // before dec.Close: until then the goroutine reads dec
+			e.blocks = ra.Blocks()
+		}()
 		src = ra
 	}
 	tarStream := &boundedReader{ctx: ctx, r: src, n: x.lim.MaxTarSize}
@@ -171,6 +203,27 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 	res = new(Result)
 	*res = x.res // not &x.res: the extractor and its index are garbage now
 	return res, nil
+}
+
+// newReader is NewReader, with e's gzip decoder reset for r instead of
+// a new one.
+func (e *Extractor) newReader(ctx context.Context, r io.Reader, f Format) (io.ReadCloser, error) {
+	if f != FormatGzip {
+		return NewReader(ctx, r, f)
+	}
+	br := bufio.NewReaderSize(r, gzipBufferSize)
+	if e.gz == nil {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, prefixed("gzip", err)
+		}
+		e.gz = zr
+		return zr, nil
+	}
+	if err := e.gz.Reset(br); err != nil {
+		return nil, prefixed("gzip", err)
+	}
+	return e.gz, nil
 }
 
 func (x *extractor) wrapReadErr(err error) error {
@@ -259,8 +312,6 @@ func (x *extractor) entryErr(name string, kind error, format string, args ...any
 
 // compile checks sel and prepares the extractor for it.
 func (x *extractor) compile(sel Selection) error {
-	x.buf = make([]byte, 64<<10)
-	x.hash = sha256.New()
 	if sel.Root != "" {
 		root := cleanSelPath(sel.Root)
 		if why := checkName(root); why != "" {

@@ -584,3 +584,56 @@ func TestExtractProgress(t *testing.T) {
 		t.Errorf("progress calls %v, want %v", calls, want)
 	}
 }
+
+// TestExtractorReuse extracts archives one after another with one
+// Extractor, whose gzip decoder, read-ahead blocks, copy buffer and hash
+// go from each to the next, failures among them: each result (files,
+// hashes, errors) is what Extract gives for the same archive alone.
+func TestExtractorReuse(t *testing.T) {
+	big := demo()
+	for i := range 3 {
+		body := make([]byte, 1<<20+i*4093)
+		for k := range body {
+			body[k] = byte(k*7 + k/4096*i + i)
+		}
+		big = append(big, archivetest.Entry{Name: fmt.Sprintf("demo-1.2.0/big%d.bin", i), Body: body})
+	}
+	small := build(t, fetch.FormatGzip, demo())
+	other := demo()
+	other[3].Body = []byte("pub fn g() {}\n")
+	archives := []struct {
+		name string
+		f    fetch.Format
+		data []byte
+	}{
+		{"small", fetch.FormatGzip, small},
+		{"big", fetch.FormatGzip, build(t, fetch.FormatGzip, big)},
+		{"truncated", fetch.FormatGzip, small[:len(small)/2]},
+		{"not-gzip", fetch.FormatGzip, []byte("this is not a gzip stream at all")},
+		{"zstd", fetch.FormatZstd, build(t, fetch.FormatZstd, demo())},
+		{"other", fetch.FormatGzip, build(t, fetch.FormatGzip, other)},
+		{"big-again", fetch.FormatGzip, build(t, fetch.FormatGzip, big)},
+		{"small-again", fetch.FormatGzip, small},
+	}
+	var x fetch.Extractor
+	base := t.TempDir()
+	for i, a := range archives {
+		sel := fetch.Selection{Archive: "demo-1.2.0.tar.gz"}
+		_, want, wantErr := extract(t, a.data, a.f, sel, fetch.Limits{})
+		dst := filepath.Join(base, fmt.Sprint(i))
+		got, err := x.Extract(context.Background(), bytes.NewReader(a.data), a.f, dst, sel, fetch.Limits{})
+		if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+			t.Fatalf("%s: reused Extractor: error %v, want %v", a.name, err, wantErr)
+		}
+		if err != nil {
+			if _, serr := os.Lstat(dst); !errors.Is(serr, fs.ErrNotExist) {
+				t.Errorf("%s: %s left after the error", a.name, dst)
+			}
+			continue
+		}
+		if !slices.Equal(got.Files, want.Files) {
+			t.Errorf("%s: reused Extractor wrote %d files, want %d (or their hashes differ)", a.name, len(got.Files), len(want.Files))
+		}
+		assertTree(t, dst, got)
+	}
+}

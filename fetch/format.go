@@ -300,6 +300,11 @@ func xzFirstDict(head []byte) (int64, bool) {
 	return 0, false
 }
 
+// gzipBufferSize is the buffer a gzip archive is read through: large
+// reads of the archive, since the decoder would otherwise read it 4 KiB
+// at a time. A *bufio.Reader at least this large is used as it is.
+const gzipBufferSize = 1 << 20
+
 // NewReader returns the uncompressed tar stream of r, compressed as f.
 // Closing it releases the decoder (and stops the xz process, if any); it
 // does not close r.
@@ -315,9 +320,7 @@ func xzFirstDict(head []byte) (int64, bool) {
 func NewReader(ctx context.Context, r io.Reader, f Format) (io.ReadCloser, error) {
 	switch f {
 	case FormatGzip:
-		// Large reads of the archive: the decoder would otherwise read
-		// it 4 KiB at a time.
-		zr, err := gzip.NewReader(bufio.NewReaderSize(r, 1<<20))
+		zr, err := gzip.NewReader(bufio.NewReaderSize(r, gzipBufferSize))
 		if err != nil {
 			return nil, prefixed("gzip", err)
 		}

@@ -32,16 +32,24 @@ type readAhead struct {
 	cur  []byte
 	off  int
 	err  error
+
+	spare [][]byte // blocks to fill before making new ones
+	all   [][]byte // every block in use, for Blocks
 }
 
 // newReadAhead starts reading r. r must be an in-process decoder, whose
 // reads never wait on another process: blocks are filled whole, so that
 // the two goroutines meet once per block, not once per decoder window.
-func newReadAhead(r io.Reader) *readAhead {
+// spare, which may be nil, holds the blocks of an earlier read-ahead
+// (its Blocks): they are used, in order, before any block is made, so
+// that reading many small streams touches fresh memory only for the
+// first.
+func newReadAhead(r io.Reader, spare [][]byte) *readAhead {
 	ra := &readAhead{
-		full: make(chan block, readAheadBlocks),
-		free: make(chan []byte, readAheadBlocks),
-		stop: make(chan struct{}),
+		full:  make(chan block, readAheadBlocks),
+		free:  make(chan []byte, readAheadBlocks),
+		stop:  make(chan struct{}),
+		spare: spare,
 	}
 	ra.done.Add(1)
 	go func() {
@@ -56,7 +64,7 @@ func newReadAhead(r io.Reader) *readAhead {
 		for {
 			var buf []byte
 			if made < readAheadBlocks && len(ra.free) == 0 {
-				buf = make([]byte, min(readAheadSize, 64<<10<<(2*made)))
+				buf = ra.newBlock(made)
 				made++
 			} else {
 				select {
@@ -65,7 +73,7 @@ func newReadAhead(r io.Reader) *readAhead {
 					return
 				}
 				if cap(buf) < readAheadSize && total >= readAheadSize {
-					buf = make([]byte, readAheadSize)
+					buf = ra.grow(buf)
 				}
 			}
 			// Fill the block; only the decoder's own io.EOF ends the
@@ -90,6 +98,39 @@ func newReadAhead(r io.Reader) *readAhead {
 		}
 	}()
 	return ra
+}
+
+// newBlock returns the block numbered made (from 0): the next spare
+// block, else a new one of min(readAheadSize, 64 KiB * 4^made) bytes.
+func (ra *readAhead) newBlock(made int) []byte {
+	var buf []byte
+	if len(ra.spare) > 0 {
+		buf = ra.spare[0][:0]
+		ra.spare = ra.spare[1:]
+	} else {
+		buf = make([]byte, min(readAheadSize, 64<<10<<(2*made)))
+	}
+	ra.all = append(ra.all, buf)
+	return buf
+}
+
+// grow returns a block of readAheadSize bytes in place of small, a
+// block of ra.all.
+func (ra *readAhead) grow(small []byte) []byte {
+	buf := make([]byte, readAheadSize)
+	for i, b := range ra.all {
+		if &b[:1][0] == &small[:1][0] {
+			ra.all[i] = buf
+		}
+	}
+	return buf
+}
+
+// Blocks returns every block the read-ahead used, for a later
+// newReadAhead to use again; spare blocks it did not need come last.
+// Only after Close, and when nothing still reads what Read returned.
+func (ra *readAhead) Blocks() [][]byte {
+	return append(ra.all, ra.spare...)
 }
 
 func (ra *readAhead) Read(p []byte) (int, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 	"testing"
 )
 
@@ -25,7 +26,7 @@ func (c *cutReader) Read(p []byte) (int, error) {
 func TestReadAheadKeepsDecoderErrors(t *testing.T) {
 	data := bytes.Repeat([]byte("x"), 3*readAheadSize/2)
 	for _, want := range []error{io.ErrUnexpectedEOF, errors.New("flate: corrupt input")} {
-		ra := newReadAhead(&cutReader{r: bytes.NewReader(data), err: want})
+		ra := newReadAhead(&cutReader{r: bytes.NewReader(data), err: want}, nil)
 		got, err := io.ReadAll(ra)
 		ra.Close()
 		if !errors.Is(err, want) {
@@ -35,14 +36,14 @@ func TestReadAheadKeepsDecoderErrors(t *testing.T) {
 			t.Errorf("read %d bytes before the error, want %d", len(got), len(data))
 		}
 	}
-	ra := newReadAhead(bytes.NewReader(data))
+	ra := newReadAhead(bytes.NewReader(data), nil)
 	got, err := io.ReadAll(ra)
 	ra.Close()
 	if err != nil || !bytes.Equal(got, data) {
 		t.Errorf("a clean stream: %d bytes, %v", len(got), err)
 	}
 	// Discard drops bytes without copying, and stops at the end.
-	ra = newReadAhead(bytes.NewReader(data))
+	ra = newReadAhead(bytes.NewReader(data), nil)
 	if n, err := ra.Discard(readAheadSize + 7); n != readAheadSize+7 || err != nil {
 		t.Errorf("Discard = %d, %v", n, err)
 	}
@@ -51,4 +52,47 @@ func TestReadAheadKeepsDecoderErrors(t *testing.T) {
 		t.Errorf("%d bytes after Discard, want %d", len(rest), len(data)-readAheadSize-7)
 	}
 	ra.Close()
+}
+
+// TestReadAheadReusesBlocks reads streams one after another, each
+// read-ahead given the blocks of the one before: the data comes through
+// whole, no block is made while the spare ones suffice, and a small
+// block replaced by a full one (a stream past one full block) is handed
+// on as the full one.
+func TestReadAheadReusesBlocks(t *testing.T) {
+	same := func(a, b []byte) bool { return &a[:1][0] == &b[:1][0] }
+	var spare [][]byte
+	for i, size := range []int{100, 5 << 20, 100, 3 << 20, 70 << 10} {
+		data := bytes.Repeat([]byte{byte('a' + i)}, size)
+		before := spare
+		ra := newReadAhead(bytes.NewReader(data), spare)
+		got, err := io.ReadAll(ra)
+		ra.Close()
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("stream %d: %d bytes, %v; want %d bytes", i, len(got), err, size)
+		}
+		spare = ra.Blocks()
+		if len(spare) < len(before) {
+			t.Fatalf("stream %d: %d blocks handed on, was given %d", i, len(spare), len(before))
+		}
+		if len(spare) > readAheadBlocks {
+			t.Fatalf("stream %d: %d blocks, over %d", i, len(spare), readAheadBlocks)
+		}
+		if i == 0 {
+			continue
+		}
+		for k, b := range before {
+			reused := slices.IndexFunc(spare, func(s []byte) bool { return same(s, b) }) >= 0
+			if !reused && cap(b) == readAheadSize {
+				t.Errorf("stream %d: spare block %d (%d bytes) was dropped", i, k, cap(b))
+			}
+		}
+		if size >= 2*readAheadSize {
+			for k, b := range spare {
+				if cap(b) != readAheadSize {
+					t.Errorf("stream %d of %d bytes: block %d is %d bytes, want the full %d", i, size, k, cap(b), readAheadSize)
+				}
+			}
+		}
+	}
 }

@@ -23,10 +23,12 @@ import (
 const unpackBufferSize = 1 << 20
 
 // unpacker is what one unpacking slot reuses from crate to crate: the
-// buffered reader of the .crate and the sha256 computed through it.
+// buffered reader of the .crate, the sha256 computed through it, and the
+// extractor's buffers.
 type unpacker struct {
 	br *bufio.Reader
 	hr hashReader
+	x  fetch.Extractor
 }
 
 // hashReader hashes what is read from r.
@@ -44,9 +46,9 @@ func (h *hashReader) Read(p []byte) (int, error) {
 // slots returns the unpacking slots of a Vendor call: a crate is unpacked
 // only while it holds one. There are as many as the crates processed at
 // once (jobs), but no more than the processors Go runs on: unpacking is
-// CPU and file-system work, and each slot holds about 6 MiB while it
-// unpacks (this reader's buffer and fetch.Extract's read-ahead), so
-// memory stays the same whatever the closure's size.
+// CPU and file-system work, and each slot keeps about 4 MiB from crate
+// to crate (this reader's buffer and its fetch.Extractor's), so memory
+// stays the same whatever the closure's size.
 func slots(jobs int) chan *unpacker {
 	n := min(jobs, runtime.GOMAXPROCS(0))
 	ch := make(chan *unpacker, n)
@@ -191,7 +193,7 @@ func (v *vendorer) extract(ctx context.Context, u *unpacker, j *job, f *os.File,
 	u.hr.h.Reset()
 	u.br.Reset(&u.hr)
 	defer func() { u.hr.r = nil; u.br.Reset(&u.hr) }()
-	r, xerr := fetch.Extract(ctx, u.br, fetch.FormatGzip, dir, fetch.Selection{Root: name + "-" + version, Archive: name + "-" + version + ".crate"}, fetch.Limits{})
+	r, xerr := u.x.Extract(ctx, u.br, fetch.FormatGzip, dir, fetch.Selection{Root: name + "-" + version, Archive: name + "-" + version + ".crate"}, fetch.Limits{})
 	// The bytes the buffer read were hashed; hash the rest of the file.
 	if _, err := io.Copy(u.hr.h, f); err != nil {
 		os.RemoveAll(dir)
