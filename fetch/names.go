@@ -26,8 +26,14 @@ type arena struct {
 	b strings.Builder
 }
 
-// arenaBlock is the size of one block of an arena.
-const arenaBlock = 256 << 10
+// An arena's first block holds arenaFirst bytes, and each next block
+// twice as many as the one before, up to arenaBlock: the names of a
+// small archive (a .crate's are a few KiB) take a small block, and the
+// blocks of a large one are as few as before.
+const (
+	arenaFirst = 4 << 10
+	arenaBlock = 256 << 10
+)
 
 // intern returns a copy of s, held in a shared block. A block is never
 // written again where it has been handed out: strings.Builder only
@@ -37,8 +43,9 @@ func (a *arena) intern(s string) string {
 		return strings.Clone(s)
 	}
 	if a.b.Cap()-a.b.Len() < len(s) {
+		size := max(min(2*a.b.Cap(), arenaBlock), arenaFirst, len(s))
 		a.b = strings.Builder{}
-		a.b.Grow(arenaBlock)
+		a.b.Grow(size)
 	}
 	n := a.b.Len()
 	a.b.WriteString(s)

@@ -112,3 +112,35 @@ func TestArena(t *testing.T) {
 		}
 	}
 }
+
+// TestArenaBlockSizes: the first block is small, each next one twice as
+// large up to arenaBlock, and a name larger than the next block gets a
+// block of its own size.
+func TestArenaBlockSizes(t *testing.T) {
+	var a arena
+	a.intern("x")
+	if a.b.Cap() != arenaFirst {
+		t.Fatalf("first block %d bytes, want %d", a.b.Cap(), arenaFirst)
+	}
+	want := arenaFirst
+	for range 10 {
+		before := a.b.Cap()
+		for { // until a new block
+			n := a.b.Len()
+			a.intern(strings.Repeat("n", 100))
+			if a.b.Len() < n {
+				break
+			}
+		}
+		want = min(2*want, arenaBlock)
+		if a.b.Cap() != want {
+			t.Fatalf("block after one of %d bytes: %d bytes, want %d", before, a.b.Cap(), want)
+		}
+	}
+	var b arena
+	b.intern("x")
+	long := strings.Repeat("y", arenaBlock/16)
+	if got := b.intern(long); got != long || b.b.Cap() < len(long) {
+		t.Fatalf("a name of %d bytes: block of %d bytes", len(long), b.b.Cap())
+	}
+}
