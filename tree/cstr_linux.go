@@ -70,16 +70,28 @@ func cString(name string, buf *[]byte) (*byte, error) {
 // runtime monitor finds no P in a system call to take, backs off from its
 // 20 µs tick, and stops waking threads: cold verify of 28,838 files went
 // from 317 to 272 ms (median of 15; nanosleep calls 683 to 91 at
-// 651 files). The scan opens only what it found to be a regular file or a
-// folder, with O_NONBLOCK, so none of these waits on a FIFO or a device.
+// 651 files). The scan opens only what it found to be a regular file
+// (with O_NONBLOCK) or a folder (with O_DIRECTORY), so none of these waits
+// on a FIFO or a device.
+//
+// A goroutine in a raw call keeps its P, so one that runs longer than
+// 10 ms is sent the runtime's preemption signal, which a network or FUSE
+// filesystem may turn into EINTR: every caller of these retries on EINTR
+// (close excepted: Linux has closed the descriptor either way). While all
+// workers wait in slow raw calls, no other goroutine of the program runs.
 
-// rawFstat is unix.Fstat as a raw system call.
+// rawFstat is unix.Fstat as a raw system call, retried on EINTR.
 func rawFstat(fd int, st *unix.Stat_t) error {
-	_, _, e := unix.RawSyscall(unix.SYS_FSTAT, uintptr(fd), uintptr(unsafe.Pointer(st)), 0)
-	if e != 0 {
+	for {
+		_, _, e := unix.RawSyscall(unix.SYS_FSTAT, uintptr(fd), uintptr(unsafe.Pointer(st)), 0)
+		switch e {
+		case 0:
+			return nil
+		case unix.EINTR:
+			continue
+		}
 		return e
 	}
-	return nil
 }
 
 // rawRead is unix.Read as a raw system call.

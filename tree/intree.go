@@ -33,6 +33,12 @@ func ReadFile(p string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return readRegular(f, fi, p, max)
+}
+
+// readRegular reads the open regular file f (fi, at p), at most max
+// bytes.
+func readRegular(f *os.File, fi os.FileInfo, p string, max int64) ([]byte, error) {
 	// One buffer of the size stat gives (plus one byte to see the end):
 	// verify reads the sum on every build, and io.ReadAll's doubling
 	// touched about three times its size in fresh pages.

@@ -2,6 +2,7 @@ package tree
 
 import (
 	"fmt"
+	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -27,15 +28,39 @@ func MapFile(p string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return mapRegular(f, fi, p, max)
+}
+
+// MapOwnFile is MapFile for a file of rvendor's own outside the tree
+// (verify's stat cache, in the user's cache folder): a symbolic link
+// there is followed, as the user made it.
+func MapOwnFile(p string, max int64) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", p)
+	}
+	return mapRegular(f, fi, p, max)
+}
+
+// mapRegular maps the regular file f (fi, at p) as MapFile says.
+func mapRegular(f *os.File, fi os.FileInfo, p string, max int64) ([]byte, error) {
 	if fi.Size() > max {
 		return nil, fmt.Errorf("%s is over the %d-byte limit", p, max)
 	}
 	if fi.Size() == 0 || int64(int(fi.Size())) != fi.Size() {
-		return ReadFile(p, max)
+		return readRegular(f, fi, p, max)
 	}
 	data, err := unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_PRIVATE|mapPopulate)
 	if err != nil { // a filesystem without mmap: read it
-		return ReadFile(p, max)
+		return readRegular(f, fi, p, max)
 	}
 	return data, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -96,5 +97,53 @@ func TestMapFileSnapshot(t *testing.T) {
 	}
 	if !bytes.Equal(got, old) {
 		t.Fatal("the mapping changed when the file was replaced")
+	}
+}
+
+// TestMapFileMaps: what MapFile returns is a read-only mapping, not a
+// copy (a write to it faults), and MapOwnFile follows a symbolic link,
+// which MapFile refuses.
+func TestMapFileMaps(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "stat")
+	want := bytes.Repeat([]byte("record "), 2000)
+	if err := os.WriteFile(p, want, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := MapFile(p, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	faulted := func() (f bool) {
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() { f = recover() != nil }()
+		got[0] = 'x'
+		return false
+	}()
+	if !faulted || !bytes.Equal(got, want) {
+		t.Error("MapFile's bytes could be written: a copy, not a read-only mapping")
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(p, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := MapFile(link, 1<<20); err == nil {
+		t.Error("MapFile followed a symbolic link")
+	}
+	if own, err := MapOwnFile(link, 1<<20); err != nil || !bytes.Equal(own, want) {
+		t.Errorf("MapOwnFile through a symbolic link: %d bytes, %v", len(own), err)
+	}
+	if _, err := MapOwnFile(link, 100); err == nil || !strings.Contains(err.Error(), "limit") {
+		t.Errorf("MapOwnFile over the limit: %v", err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if own, err := MapOwnFile(empty, 100); err != nil || len(own) != 0 {
+		t.Errorf("MapOwnFile of an empty file: %q, %v", own, err)
+	}
+	if _, err := MapOwnFile(dir, 100); err == nil {
+		t.Error("MapOwnFile mapped a folder")
 	}
 }

@@ -113,9 +113,10 @@ type Scanner struct {
 	// Known, when set, is called with each regular file's path and
 	// metadata (from lstat) before the file is opened. When it returns
 	// ok, the file is not read and sum is taken as its SHA-256. It is
-	// called from several goroutines at once. path and st are valid only
-	// during the call (path is a worker's reused buffer). A Known that may return a stale digest hides content
-	// changes: see the stat cache in verify.
+	// called from several goroutines at once. path and st are valid
+	// only during the call (path is a worker's reused buffer). A Known
+	// that may return a stale digest hides content changes: see the
+	// stat cache in verify.
 	Known func(path string, st *Stat) (sum [32]byte, ok bool)
 	// OmitKnown leaves out of Scan's result the files Known vouched
 	// for: a caller that keeps its own account of them (verify marks the
@@ -123,8 +124,10 @@ type Scanner struct {
 	// at 29k files was a third of a warm verify's fresh pages.
 	OmitKnown bool
 	// SizeHint, when positive, is the number of regular files the
-	// caller expects (say, from the sum file): the result is then
-	// allocated once and filled in place by all workers.
+	// caller expects in the result (verify: the lock's count, less the
+	// files its stat cache may vouch for): the result is then allocated
+	// once and filled in place by all workers; more files are kept all
+	// the same.
 	SizeHint int
 }
 
@@ -241,6 +244,9 @@ const soloFiles = 4096
 // Scan walks dir, which must be a folder (not a symlink to one), and
 // returns its regular files sorted by Path and its irregular entries
 // sorted by Path. The first error stops the scan; errors name the file.
+// If dir is no longer the folder it was when the scan started (moved
+// away or replaced meanwhile), the error wraps ErrFolderReplaced, or
+// fs.ErrNotExist when nothing is there any more.
 //
 // Jobs workers share a stack of tasks: reading a folder (which pushes
 // its sub-folders) or hashing a batch of up to ScanBatch of its files.
@@ -449,7 +455,7 @@ func (w *scanWorker) readDir(d *dirRef, rel string) ([]string, error) {
 			typ := rec[direntType]
 			if typ == unix.DT_UNKNOWN {
 				var st unix.Stat_t
-				if err := unix.Fstatat(d.fd, string(name), &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				if err := fstatat(d.fd, string(name), &w.cname, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 					return nil, &fs.PathError{Op: "lstat", Path: d.path(string(name)), Err: err}
 				}
 				typ = direntTypeOf(uint32(st.Mode)) //nolint:unconvert // uint16 on darwin

@@ -11,7 +11,7 @@ import (
 type Files struct {
 	Spec     *Spec
 	Lock     *Lock // empty when there is no lock yet
-	Sum      *Sum  // empty when there is no sum yet
+	Sum      *Sum  // empty when there is no sum yet; nil from LoadFilesLater
 	LockPath string
 	SumPath  string
 }

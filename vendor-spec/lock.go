@@ -423,7 +423,9 @@ func parseSum(path, text string) (*Sum, error) {
 	// The exact count (56 µs for rustc's 3.7 MB sum): an array sized
 	// from the length would be 1.7 times too long, and the collector
 	// scans all of it.
-	all := make([]tree.File, 0, strings.Count(text, "\n")+1)
+	// Capped by the shortest line a file can have ("c 0644 0 <64 hex> p",
+	// 75 bytes), so that a sum of blank lines cannot ask for more.
+	all := make([]tree.File, 0, min(strings.Count(text, "\n")+1, len(text)/75+1))
 	start := 0 // of the current component's files in all
 	s := &Sum{Files: map[string][]tree.File{}, Pristine: map[string]map[string]*tree.File{}}
 	line := 0

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -311,6 +312,24 @@ func TestLoadFilesLater(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestSumOfBlankLines: a sum padded with blank lines (a cloned tree's,
+// say) sizes its parse by its bytes, not by its lines.
+func TestSumOfBlankLines(t *testing.T) {
+	h := strings.Repeat("a", 64)
+	text := "demo 0644 3 " + h + " a.rs\n" + strings.Repeat("\n", 4<<20) + "demo 0644 3 " + h + " b.rs\n"
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	s, err := vendorspec.ParseSum("rvendor.sum", []byte(text))
+	runtime.ReadMemStats(&after)
+	if err != nil || len(s.Files["demo"]) != 2 {
+		t.Fatalf("ParseSum = %v, %v", s, err)
+	}
+	// 4 Mi lines at 64 bytes a file would be 256 MiB; the text is 4 MiB.
+	if got := after.TotalAlloc - before.TotalAlloc; got > 32<<20 {
+		t.Errorf("parsing a 4 MiB sum allocated %d MiB", got>>20)
+	}
+}
 
 func TestSumErrors(t *testing.T) {
 	h := strings.Repeat("a", 64)

@@ -26,10 +26,12 @@
 //     symlink, folder, FIFO… where a file should be, or any such entry
 //     where nothing should be). Empty folders are not content and are
 //     ignored, as the h1: hash ignores them.
-//   - Inputs are checked before the disk: for every locked component
-//     the h1: hash of its files in rvendor.sum must equal the lock's tree
-//     hash, and its file and byte counts must match, else Verify returns
-//     a *SumMismatchError and no report.
+//   - Inputs are checked before anything is judged: for every locked
+//     component the h1: hash of its files in rvendor.sum must equal the
+//     lock's tree hash, and its file and byte counts must match, else
+//     Verify returns a *SumMismatchError and no report. The check runs
+//     while the dests are scanned; its error comes before any other, and
+//     no report is made and no stat cache written without it.
 //   - Crates named: for a crate component, each named path is also
 //     placed in its crate of the locked closure (name, version, folder
 //     and the path inside it), in ComponentReport.CrateFiles.

@@ -165,7 +165,7 @@ func openCache(opt Options) *statCache {
 	// Mapped, not read: at 29k files the cache is 3.8 MB, and fresh pages
 	// are what a warm verify spends most on. The file is only ever
 	// replaced by a rename, never written in place.
-	data, err := tree.MapFile(opt.StatCache, MaxStatCacheSize)
+	data, err := tree.MapOwnFile(opt.StatCache, MaxStatCacheSize)
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
 			c.err = "reading stat cache: " + err.Error()

@@ -27,19 +27,20 @@ var errSumMismatch = vendorspec.ErrSumMismatch
 // component name that is neither in the spec nor in the lock.
 var ErrUnknownComponent = errors.New("unknown component")
 
-// maxSizeHint caps the scan's preallocation from a lock's file count.
-const maxSizeHint = 1 << 20
+// maxSizeHint caps the scan's preallocation from a lock's file count
+// (8 MiB of entries): a lock's count is read before the sum check.
+const maxSizeHint = 1 << 16
 
 // Options says what Verify checks.
 type Options struct {
 	Spec *vendorspec.Spec
 	Lock *vendorspec.Lock
 	Sum  *vendorspec.Sum
-	// LoadSum, when Sum is nil, reads the sum. Verify calls it on a
-	// goroutine of its own, so the dests are scanned while the sum is
-	// read, parsed and checked against the lock (at 29k files, 20 to
-	// 30 ms before the first file was stat'ed). Its error is returned
-	// first, as it is, before any other.
+	// LoadSum, when Sum is nil, reads the sum (nil, nil: there is
+	// none). Verify calls it on a goroutine of its own, so the dests are
+	// scanned while the sum is read, parsed and checked against the lock
+	// (at 29k files, 20 to 30 ms before the first file was stat'ed). Its
+	// error is returned first, as it is, before any other.
 	LoadSum func() (*vendorspec.Sum, error)
 	// Components names the components to check; empty means every
 	// component of the spec and every locked component no longer in it.
@@ -137,6 +138,9 @@ func loadSum(opt Options, inputs *Inputs) *pendingSum {
 		if p.sum == nil {
 			if p.sum, p.err = opt.LoadSum(); p.err != nil {
 				return
+			}
+			if p.sum == nil { // as LoadSum's doc allows: no sum at all
+				p.sum = &vendorspec.Sum{Files: map[string][]tree.File{}}
 			}
 		}
 		// What was read while an update committed judges nothing: a
@@ -364,18 +368,36 @@ func checkComponent(ctx context.Context, opt Options, name string, pending *pend
 		return cr, nil
 	}
 
-	// The lock's count sizes the result (the sum is still being read);
-	// capped, since the lock is not yet known to agree with anything.
-	sc2 := &tree.Scanner{Jobs: opt.Jobs, SizeHint: min(max(lc.Files, 0), maxSizeHint) + 16}
+	got, irregular, err := scanDest(ctx, opt, lc, dir, cache, stats)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := pending.get()
+	if err != nil {
+		return nil, err
+	}
+	if err := judge(cr, sc, lc, sum, got, irregular, dir); err != nil {
+		return nil, err
+	}
+	return cr, nil
+}
+
+// scanDest walks the dest folder dir of lc: the files the stat cache
+// vouched for and those read, and the irregular entries.
+func scanDest(ctx context.Context, opt Options, lc *vendorspec.LockedComponent, dir string, cache *statCache, stats *Stats) (*found, []tree.Irregular, error) {
+	// The lock's count sizes the result (the sum is still being read),
+	// capped: the lock is not yet known to agree with anything, and more
+	// files than the hint are kept all the same.
+	sc := &tree.Scanner{Jobs: opt.Jobs, SizeHint: min(max(lc.Files, 0), maxSizeHint) + 16}
 	var hits *destHits
 	if cache != nil {
-		hits, sc2.Known = cache.known(lc.Dest)
-		sc2.OmitKnown = true
-		sc2.SizeHint = max(sc2.SizeHint-hits.v.len(), 16) // room for the files read
+		hits, sc.Known = cache.known(lc.Dest)
+		sc.OmitKnown = true
+		sc.SizeHint = max(sc.SizeHint-hits.v.len(), 16) // room for the files read
 	}
 	if opt.onFile != nil {
-		known := sc2.Known
-		sc2.Known = func(path string, st *tree.Stat) ([32]byte, bool) {
+		known := sc.Known
+		sc.Known = func(path string, st *tree.Stat) ([32]byte, bool) {
 			opt.onFile(lc.Dest, path)
 			if known == nil {
 				return [32]byte{}, false
@@ -383,11 +405,10 @@ func checkComponent(ctx context.Context, opt Options, name string, pending *pend
 			return known(path, st)
 		}
 	}
-	entries, irregular, err := sc2.Scan(ctx, dir)
+	entries, irregular, err := sc.Scan(ctx, dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	got := &found{h: hits, entries: entries}
 	stats.Files += len(entries)
 	stats.Hashed += len(entries)
 	if cache != nil {
@@ -396,11 +417,14 @@ func checkComponent(ctx context.Context, opt Options, name string, pending *pend
 		stats.CacheHits += n
 		cache.record(lc.Dest, entries, hits)
 	}
+	return &found{h: hits, entries: entries}, irregular, nil
+}
 
-	sum, err := pending.get()
-	if err != nil {
-		return nil, err
-	}
+// judge fills cr from what the scan found of lc's dest (dir) against
+// the sum: drift, patched and stamped files, and the status.
+func judge(cr *ComponentReport, sc *vendorspec.Component, lc *vendorspec.LockedComponent, sum *vendorspec.Sum,
+	got *found, irregular []tree.Irregular, dir string) error {
+	name := lc.Name
 	want := sum.Files[name]
 	if !slices.IsSortedFunc(want, func(a, b tree.File) int { return strings.Compare(a.Path, b.Path) }) {
 		want = slices.Clone(want)
@@ -437,7 +461,7 @@ func checkComponent(ctx context.Context, opt Options, name string, pending *pend
 	// A stamped file that no patch touches must be upstream's plus the
 	// tag: the lock's stamped list is not a way to pass an edit off.
 	if err := checkStamped(lc, dir, sum, drifted); err != nil {
-		return nil, err
+		return err
 	}
 	cr.CrateFiles = crateFiles(cr, lc.Crates)
 	if cr.Status == StatusClean && cr.Drifted() {
@@ -448,7 +472,7 @@ func checkComponent(ctx context.Context, opt Options, name string, pending *pend
 			cr.Hint = "files differ from rvendor.sum: restore them (git checkout), or re-vendor with rvendor update --force " + name + "; to keep edits, set patches in the spec and run rvendor patch record " + name
 		}
 	}
-	return cr, nil
+	return nil
 }
 
 // patchFileMax caps a patch file verify hashes (tree/patch's

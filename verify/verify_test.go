@@ -318,35 +318,59 @@ func TestVerifyErrors(t *testing.T) {
 	}
 }
 
-// TestVerifySumMismatchComesFirst: the sum is checked against the lock
-// while the dests are scanned, and a mismatch is the answer whatever else
-// failed meanwhile; no stat cache is written from such a run.
+// TestVerifySumMismatchComesFirst: the sum is read (Options.LoadSum) and
+// checked against the lock while the dests are scanned, and an error of
+// either is the answer whatever else failed meanwhile; no stat cache is
+// written from such a run.
 func TestVerifySumMismatchComesFirst(t *testing.T) {
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
-	for name, mutate := range map[string]func(o *verify.Options) context.Context{
+	errRead := errors.New("rvendor.sum:3:1: sum file is corrupt")
+	sums := map[string]func(e *env, o *verify.Options){
+		"edited sum": func(e *env, o *verify.Options) { e.sum.Files["lib"][0].SHA256[0] ^= 1 },
+		"edited sum, loaded": func(e *env, o *verify.Options) {
+			e.sum.Files["lib"][0].SHA256[0] ^= 1
+			s := e.sum
+			o.Sum, o.LoadSum = nil, func() (*vendorspec.Sum, error) { return s, nil }
+		},
+		"unreadable sum": func(e *env, o *verify.Options) {
+			o.Sum, o.LoadSum = nil, func() (*vendorspec.Sum, error) { return nil, errRead }
+		},
+		"no sum at all": func(e *env, o *verify.Options) {
+			o.Sum, o.LoadSum = nil, func() (*vendorspec.Sum, error) { return nil, nil }
+		},
+	}
+	others := map[string]func(o *verify.Options) context.Context{
 		"and an unknown component": func(o *verify.Options) context.Context {
 			o.Components = []string{"nope"}
 			return context.Background()
 		},
 		"and the scan canceled": func(o *verify.Options) context.Context { return canceled },
 		"and a stat cache":      func(o *verify.Options) context.Context { return context.Background() },
-	} {
-		t.Run(name, func(t *testing.T) {
-			e := newEnv(t)
-			e.sum.Files["lib"][0].SHA256[0] ^= 1
-			o := e.opts()
-			o.StatCache = filepath.Join(t.TempDir(), "stat")
-			verify.SetTestHooks(&o, later, nil)
-			rep, err := verify.Verify(mutate(&o), o)
-			var sm *verify.SumMismatchError
-			if rep != nil || !errors.As(err, &sm) {
-				t.Fatalf("Verify = %v, %v; want a SumMismatchError", rep, err)
-			}
-			if _, err := os.Stat(o.StatCache); !errors.Is(err, fs.ErrNotExist) {
-				t.Errorf("stat cache written from a sum that does not match: %v", err)
-			}
-		})
+	}
+	for sname, sum := range sums {
+		for oname, other := range others {
+			t.Run(sname+" "+oname, func(t *testing.T) {
+				e := newEnv(t)
+				o := e.opts()
+				o.StatCache = filepath.Join(t.TempDir(), "stat")
+				verify.SetTestHooks(&o, later, nil)
+				sum(e, &o)
+				rep, err := verify.Verify(other(&o), o)
+				var sm *verify.SumMismatchError
+				switch {
+				case rep != nil:
+					t.Fatalf("a report: %s", summary(rep))
+				case sname == "unreadable sum" && err != errRead:
+					t.Fatalf("Verify error %v, want LoadSum's, as it is", err)
+				case sname != "unreadable sum" && !errors.As(err, &sm):
+					t.Fatalf("Verify error %v, want a SumMismatchError", err)
+				}
+				if _, err := os.Stat(o.StatCache); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("stat cache written from a sum that does not hold: %v", err)
+				}
+			})
+		}
 	}
 }
 

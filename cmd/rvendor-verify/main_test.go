@@ -115,25 +115,48 @@ func TestSameAsRvendorVerify(t *testing.T) {
 	same("no spec", 2, "-C", work)
 	same("-C not a folder", 2, "-C", archive)
 	// The sum is read while the tree is scanned; its errors still come
-	// first and read as before.
+	// first and read as before (both programs share that code, so the
+	// messages are checked here, not only compared).
 	sumPath := filepath.Join(kernel, "rvendor.sum")
 	goodSum, err := os.ReadFile(sumPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(sumPath, append(append([]byte(nil), goodSum...), "alloc 0600 1 xyz src/bad.rs\n"...), 0o644)
-	same("sum corrupt", 2, "-C", kernel)
-	if r := runBin(t, env, rvv, "-C", kernel); !strings.Contains(r.stderr, "rvendor.sum:") || !strings.Contains(r.stderr, "restore it from version control") {
-		t.Errorf("sum corrupt: the error names neither the line nor what to do:\n%s", r.stderr)
+	writeSum := func(data []byte) {
+		t.Helper()
+		if err := os.WriteFile(sumPath, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
-	os.WriteFile(sumPath, bytes.Replace(goodSum, []byte(" 0644 "), []byte(" 0755 "), 1), 0o644)
+	sumErr := func(name string, args ...string) {
+		t.Helper()
+		r := runBin(t, env, rvv, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "rvendor.sum:") || !strings.Contains(r.stderr, "restore it from version control") {
+			t.Errorf("%s: exit %d, want 2 with an error naming the sum's line and what to do:\n%s", name, r.code, r.stderr)
+		}
+	}
+	writeSum(append(append([]byte(nil), goodSum...), "alloc 0600 1 xyz src/bad.rs\n"...))
+	same("sum corrupt", 2, "-C", kernel)
+	sumErr("sum corrupt", "-C", kernel)
+	writeSum(bytes.Replace(goodSum, []byte(" 0644 "), []byte(" 0755 "), 1))
 	same("sum does not match the lock", 2, "-C", kernel)
 	same("sum does not match the lock, json", 2, "-C", kernel, "--json")
-	os.WriteFile(sumPath, goodSum, 0o644)
+	if r := runBin(t, env, rvv, "-C", kernel); !strings.Contains(r.stderr, "does not match rvendor.lock") {
+		t.Errorf("sum does not match the lock: %s", r.stderr)
+	}
+	writeSum(goodSum)
 	same("drift again", 1, "-C", kernel, "-q")
-	os.MkdirAll(filepath.Join(kernel, ".rvendor/conflict"), 0o755)
-	os.WriteFile(filepath.Join(kernel, ".rvendor/conflict/state.json"), []byte("{}"), 0o644)
+	if err := os.MkdirAll(filepath.Join(kernel, ".rvendor/conflict"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(kernel, ".rvendor/conflict/state.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	same("conflict pending", 2, "-C", kernel)
+	// A damaged sum is still reported before a pending conflict.
+	writeSum(append(append([]byte(nil), goodSum...), "alloc 0600 1 xyz src/bad.rs\n"...))
+	sumErr("sum corrupt, conflict pending", "-C", kernel)
+	writeSum(goodSum)
 
 	if r := runBin(t, env, rvv, "--help"); r.code != 0 || !strings.Contains(r.stdout, "Verify proves, offline") || !strings.Contains(r.stdout, "--no-cache") {
 		t.Errorf("--help: exit %d\n%s", r.code, r.stdout)

@@ -114,6 +114,11 @@ func Verify(ctx context.Context, env Env, o VerifyOptions) error {
 		return s, err
 	}
 	if tree.ConflictPending(f.Spec.Dir) {
+		// A damaged sum was reported before a pending conflict, when the
+		// sum was read up front: it still is.
+		if _, err := readSum(); err != nil {
+			return err
+		}
 		return Usage(fmt.Errorf("%w in %s", tree.ErrConflictPending, filepath.Join(f.Spec.Dir, filepath.FromSlash(path.Dir(tree.ConflictStateFile)))),
 			"resolve it and run rvendor update --continue, or drop it with rvendor update --abort")
 	}
