@@ -10,9 +10,19 @@ import (
 // readAheadSize bytes, while the tar reader parses, hashes and writes.
 // On a machine with two cores this overlaps the two halves of extraction;
 // memory stays bounded at readAheadBlocks*readAheadSize.
+//
+// Blocks start small: the first is 64 KiB and the others 256 KiB
+// (readAheadSmall), and only a stream past readAheadGrow bytes has its
+// blocks replaced by full ones as they come back. A .crate (bindgen's
+// closure's largest, winapi, is 7 MiB of tar) then moves through at most
+// 832 KiB of blocks, where four full ones were 4 MiB of fresh memory per
+// unpacking slot; a Rust source tarball (hundreds of MiB) still moves
+// in 1 MiB pieces after its first 16 MiB.
 const (
 	readAheadSize   = 1 << 20
 	readAheadBlocks = 4
+	readAheadSmall  = 256 << 10
+	readAheadGrow   = 16 << 20
 )
 
 type block struct {
@@ -54,12 +64,11 @@ func newReadAhead(r io.Reader, spare [][]byte) *readAhead {
 	ra.done.Add(1)
 	go func() {
 		defer ra.done.Done()
-		// Blocks are made as needed, growing 64 KiB, 256 KiB, 1 MiB:
-		// most .crate files are far under 1 MiB, and four full blocks per
-		// crate were most of what vendoring a closure allocated. Once the
-		// stream is past one full block, a small block coming back is
-		// replaced by a full one, so long streams still move in 1 MiB
-		// pieces (few hand-offs between the goroutines).
+		// Blocks are made as needed, 64 KiB, then 256 KiB: most .crate
+		// files are far under 1 MiB. Once the stream is past
+		// readAheadGrow, a small block coming back is replaced by a
+		// full one, so long streams still move in 1 MiB pieces (few
+		// hand-offs between the goroutines).
 		made, total := 0, 0
 		for {
 			var buf []byte
@@ -72,7 +81,7 @@ func newReadAhead(r io.Reader, spare [][]byte) *readAhead {
 				case <-ra.stop:
 					return
 				}
-				if cap(buf) < readAheadSize && total >= readAheadSize {
+				if cap(buf) < readAheadSize && total >= readAheadGrow {
 					buf = ra.grow(buf)
 				}
 			}
@@ -101,14 +110,14 @@ func newReadAhead(r io.Reader, spare [][]byte) *readAhead {
 }
 
 // newBlock returns the block numbered made (from 0): the next spare
-// block, else a new one of min(readAheadSize, 64 KiB * 4^made) bytes.
+// block, else a new one of 64 KiB (the first) or readAheadSmall bytes.
 func (ra *readAhead) newBlock(made int) []byte {
 	var buf []byte
 	if len(ra.spare) > 0 {
 		buf = ra.spare[0][:0]
 		ra.spare = ra.spare[1:]
 	} else {
-		buf = make([]byte, min(readAheadSize, 64<<10<<(2*made)))
+		buf = make([]byte, min(readAheadSmall, 64<<10<<(2*made)))
 	}
 	ra.all = append(ra.all, buf)
 	return buf

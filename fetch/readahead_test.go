@@ -56,13 +56,14 @@ func TestReadAheadKeepsDecoderErrors(t *testing.T) {
 
 // TestReadAheadReusesBlocks reads streams one after another, each
 // read-ahead given the blocks of the one before: the data comes through
-// whole, no block is made while the spare ones suffice, and a small
-// block replaced by a full one (a stream past one full block) is handed
-// on as the full one.
+// whole, no block is made while the spare ones suffice, blocks stay
+// small (at most readAheadSmall) until a stream is past readAheadGrow,
+// and a small block replaced then by a full one is handed on as the
+// full one (the full blocks are not dropped later).
 func TestReadAheadReusesBlocks(t *testing.T) {
 	same := func(a, b []byte) bool { return &a[:1][0] == &b[:1][0] }
 	var spare [][]byte
-	for i, size := range []int{100, 5 << 20, 100, 3 << 20, 70 << 10} {
+	for i, size := range []int{100, 5 << 20, 100, readAheadGrow + 3<<20, 70 << 10, 3 << 20} {
 		data := bytes.Repeat([]byte{byte('a' + i)}, size)
 		before := spare
 		ra := newReadAhead(bytes.NewReader(data), spare)
@@ -87,12 +88,19 @@ func TestReadAheadReusesBlocks(t *testing.T) {
 				t.Errorf("stream %d: spare block %d (%d bytes) was dropped", i, k, cap(b))
 			}
 		}
-		if size >= 2*readAheadSize {
-			for k, b := range spare {
-				if cap(b) != readAheadSize {
-					t.Errorf("stream %d of %d bytes: block %d is %d bytes, want the full %d", i, size, k, cap(b), readAheadSize)
-				}
+		full := 0
+		for k, b := range spare {
+			if cap(b) == readAheadSize {
+				full++
 			}
+			if size < readAheadGrow && i < 3 && cap(b) > readAheadSmall {
+				t.Errorf("stream %d of %d bytes: block %d is %d bytes, over %d", i, size, k, cap(b), readAheadSmall)
+			}
+		}
+		// Past readAheadGrow, the blocks that come back are replaced by
+		// full ones (those still holding the stream's end do not).
+		if size > readAheadGrow && full == 0 {
+			t.Errorf("stream %d of %d bytes: no full block", i, size)
 		}
 	}
 }
