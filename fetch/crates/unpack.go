@@ -46,7 +46,7 @@ func (h *hashReader) Read(p []byte) (int, error) {
 // slots returns the unpacking slots of a Vendor call: a crate is unpacked
 // only while it holds one. There are as many as the crates processed at
 // once (jobs), but no more than the processors Go runs on: unpacking is
-// CPU and file-system work, and each slot keeps about 4 MiB from crate
+// CPU and file-system work, and each slot keeps about 2 MiB from crate
 // to crate (this reader's buffer and its fetch.Extractor's), so memory
 // stays the same whatever the closure's size.
 func slots(jobs int) chan *unpacker {
@@ -194,8 +194,10 @@ func (v *vendorer) extract(ctx context.Context, u *unpacker, j *job, f *os.File,
 	u.br.Reset(&u.hr)
 	defer func() { u.hr.r = nil; u.br.Reset(&u.hr) }()
 	r, xerr := u.x.Extract(ctx, u.br, fetch.FormatGzip, dir, fetch.Selection{Root: name + "-" + version, Archive: name + "-" + version + ".crate"}, fetch.Limits{})
-	// The bytes the buffer read were hashed; hash the rest of the file.
-	if _, err := io.Copy(u.hr.h, f); err != nil {
+	// The bytes the buffer read were hashed; hash the rest of the file,
+	// read through the same buffer.
+	u.br.Reset(&u.hr)
+	if _, err := u.br.WriteTo(io.Discard); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("reading %s: %w", f.Name(), err)
 	}
