@@ -94,8 +94,8 @@ func Extract(ctx context.Context, r io.Reader, f Format, dst string, sel Selecti
 }
 
 // An Extractor extracts archives one after another, keeping what one
-// extraction allocates for the next: the gzip decoder, the read-ahead
-// blocks, the copy buffer and the hash. Extracting many small archives,
+// extraction allocates or reads for the next: the gzip decoder, the
+// read-ahead blocks, the copy buffer, the hash and the process's umask. Extracting many small archives,
 // such as the .crate files of a crate closure, then allocates (and
 // touches fresh memory) for the first one only. The zero Extractor is
 // ready to use; it extracts one archive at a time.
@@ -104,6 +104,7 @@ type Extractor struct {
 	blocks [][]byte // the last read-ahead's blocks
 	buf    []byte   // copy buffer, copyBufferSize bytes
 	hash   hash.Hash
+	umask  umaskBits
 }
 
 // copyBufferSize is the buffer a file's content is copied through.
@@ -131,7 +132,7 @@ func (e *Extractor) Extract(ctx context.Context, r io.Reader, f Format, dst stri
 	if e.buf == nil {
 		e.buf, e.hash = make([]byte, copyBufferSize), sha256.New()
 	}
-	x.buf, x.hash = e.buf, e.hash
+	x.buf, x.hash, x.umask = e.buf, e.hash, &e.umask
 	if err := x.compile(sel); err != nil {
 		return nil, err
 	}
@@ -294,9 +295,8 @@ type extractor struct {
 	limited io.LimitedReader // for every file
 	out     fileHashWriter   // for every file
 
-	umaskRead bool        // umaskKeep is known
-	umaskKeep fs.FileMode // the permission bits the umask lets through
-	res       Result
+	umask *umaskBits // the Extractor's
+	res   Result
 
 	stream   *boundedReader // for progress: bytes read so far
 	progress func(entries int, read int64)
@@ -631,15 +631,22 @@ func (w *fileHashWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// umaskBits holds the permission bits the process's umask lets through
+// (^umask), once read.
+type umaskBits struct {
+	read bool
+	keep fs.FileMode
+}
+
 // umaskKeeps returns the permission bits the process's umask lets
-// through (^umask), read once from /proc/self/status; 0 where it cannot
-// be read, so that every file is chmodded.
+// through (^umask), read from /proc/self/status once per Extractor; 0
+// where it cannot be read, so that every file is chmodded.
 func (x *extractor) umaskKeeps() fs.FileMode {
-	if !x.umaskRead {
-		x.umaskRead = true
-		x.umaskKeep = processUmaskKeeps()
+	if !x.umask.read {
+		x.umask.read = true
+		x.umask.keep = processUmaskKeeps()
 	}
-	return x.umaskKeep
+	return x.umask.keep
 }
 
 // mkdirs creates the folder dst/rel and its parents, mode 0755. Each is

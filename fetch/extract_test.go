@@ -586,10 +586,14 @@ func TestExtractProgress(t *testing.T) {
 }
 
 // TestExtractorReuse extracts archives one after another with one
-// Extractor, whose gzip decoder, read-ahead blocks, copy buffer and hash
-// go from each to the next, failures among them: each result (files,
-// hashes, errors) is what Extract gives for the same archive alone.
+// Extractor, whose gzip decoder, read-ahead blocks, copy buffer, hash
+// and umask go from each to the next, failures among them: each result
+// (files, hashes, modes on disk, errors) is what Extract gives for the
+// same archive alone. It runs under a restrictive umask, so that the
+// umask the Extractor keeps decides every file's mode (not parallel:
+// the umask is the process's).
 func TestExtractorReuse(t *testing.T) {
+	defer unix.Umask(unix.Umask(0o077))
 	big := demo()
 	for i := range 3 {
 		body := make([]byte, 1<<20+i*4093)
