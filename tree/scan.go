@@ -256,13 +256,54 @@ const soloFiles = 256
 // Files are stat'ed, opened and hashed by the worker that reads them,
 // while the walk goes on: no per-file hand-off between goroutines.
 func (s *Scanner) Scan(ctx context.Context, dir string) ([]Entry, []Irregular, error) {
-	dir = filepath.Clean(dir)
-	fi, err := os.Lstat(dir)
+	entries, irregular, _, err := s.scan(ctx, dir)
 	if err != nil {
 		return nil, nil, err
 	}
+	sortByPath(entries)
+	return entries, irregular, nil
+}
+
+// ScanRuns is Scan with the regular files returned as runs, each sorted
+// by Path, at most one per worker and sorted by the workers at once: a
+// caller that merges them as it reads them (verify) spares Scan's sort on
+// one core, which at 29k files read was 14-19 ms after the walk.
+func (s *Scanner) ScanRuns(ctx context.Context, dir string) ([][]Entry, []Irregular, error) {
+	entries, irregular, jobs, err := s.scan(ctx, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	n := max(1, min(jobs, len(entries)/minRun))
+	runs := make([][]Entry, n)
+	for i := range runs {
+		runs[i] = entries[i*len(entries)/n : (i+1)*len(entries)/n]
+	}
+	var wg sync.WaitGroup
+	for _, r := range runs[1:] {
+		wg.Go(func() { sortByPath(r) })
+	}
+	sortByPath(runs[0])
+	wg.Wait()
+	return runs, irregular, nil
+}
+
+// minRun is the fewest files ScanRuns sorts on a goroutine of their own.
+const minRun = 1024
+
+func sortByPath(entries []Entry) {
+	slices.SortFunc(entries, func(a, b Entry) int { return strings.Compare(a.Path, b.Path) })
+}
+
+// scan walks dir as Scan says, and returns its regular files unsorted,
+// its irregular entries sorted, and the number of workers.
+func (s *Scanner) scan(ctx context.Context, dir string) ([]Entry, []Irregular, int, error) {
+	dir = filepath.Clean(dir)
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return nil, nil, 0, err
+	}
 	if !fi.IsDir() {
-		return nil, nil, &fs.PathError{Op: "scan", Path: dir, Err: errors.New("not a folder")}
+		return nil, nil, 0, &fs.PathError{Op: "scan", Path: dir, Err: errors.New("not a folder")}
 	}
 	jobs := s.Jobs
 	if jobs <= 0 {
@@ -336,16 +377,16 @@ func (s *Scanner) Scan(ctx context.Context, dir string) ([]Entry, []Irregular, e
 	err = firstErr
 	errMu.Unlock()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	// Sub-folders were opened relative to their parents, so a walk goes
 	// on inside a folder that was moved away meanwhile (an update's
 	// Commit renames a dest aside before it renames the new one in): it
 	// counts only if dir is still the folder it started from.
 	if now, err := os.Lstat(dir); err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	} else if !os.SameFile(fi, now) {
-		return nil, nil, &fs.PathError{Op: "scan", Path: dir, Err: ErrFolderReplaced}
+		return nil, nil, 0, &fs.PathError{Op: "scan", Path: dir, Err: ErrFolderReplaced}
 	}
 
 	var entries []Entry
@@ -357,9 +398,8 @@ func (s *Scanner) Scan(ctx context.Context, dir string) ([]Entry, []Irregular, e
 		entries = append(entries, workers[i].entries...)
 		irregular = append(irregular, workers[i].irregular...)
 	}
-	slices.SortFunc(entries, func(a, b Entry) int { return strings.Compare(a.Path, b.Path) })
 	slices.SortFunc(irregular, func(a, b Irregular) int { return strings.Compare(a.Path, b.Path) })
-	return entries, irregular, nil
+	return entries, irregular, jobs, nil
 }
 
 func openDir(at int, name string, buf *[]byte) (int, error) {

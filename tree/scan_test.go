@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -362,6 +363,47 @@ func TestScanFolderReplaced(t *testing.T) {
 		}
 		if !errors.Is(err, want) {
 			t.Errorf("replaced=%v: Scan error %v, want one wrapping %v", replace, err, want)
+		}
+	}
+}
+
+// TestScanRuns: ScanRuns returns what Scan returns, as one run per
+// worker when there are enough files (1,024 a run), each sorted by path.
+func TestScanRuns(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{}
+	for i := range 2600 {
+		files[fmt.Sprintf("d%02d/sub%d/f%04d.rs", i%37, i%3, i)] = fmt.Sprint(i)
+	}
+	writeTree(t, dir, files)
+	for _, jobs := range []int{1, 2, 3} {
+		s := &tree.Scanner{Jobs: jobs}
+		want, _, err := s.Scan(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs, _, err := s.ScanRuns(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := min(jobs, len(files)/1024); len(runs) != n { // a run has 1,024 files at least
+			t.Errorf("jobs=%d: %d runs, want %d", jobs, len(runs), n)
+		}
+		var all []tree.Entry
+		for _, r := range runs {
+			if !slices.IsSortedFunc(r, func(a, b tree.Entry) int { return strings.Compare(a.Path, b.Path) }) {
+				t.Errorf("jobs=%d: a run is not sorted", jobs)
+			}
+			all = append(all, r...)
+		}
+		slices.SortFunc(all, func(a, b tree.Entry) int { return strings.Compare(a.Path, b.Path) })
+		if len(all) != len(want) || len(want) != len(files) {
+			t.Fatalf("jobs=%d: %d files in runs, Scan %d, written %d", jobs, len(all), len(want), len(files))
+		}
+		for i := range want {
+			if all[i].File != want[i].File {
+				t.Fatalf("jobs=%d: file %d: %+v, Scan %+v", jobs, i, all[i].File, want[i].File)
+			}
 		}
 	}
 }

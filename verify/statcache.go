@@ -248,21 +248,23 @@ func (c *statCache) known(dest string) (*destHits, func(string, *tree.Stat) ([32
 }
 
 // record keeps the files of dest that may be trusted next run: those the
-// cache vouched for (h), and of those read (entries, sorted by path) the
-// ones read whole (size as stat said) with both times older than the
+// cache vouched for (h), and of those read (runs, each sorted by path)
+// the ones read whole (size as stat said) with both times older than the
 // run's start by RacyMargin.
-func (c *statCache) record(dest string, entries []tree.Entry, h *destHits) {
-	hits := h.count()
-	if len(entries) == 0 && hits == h.v.len() {
+func (c *statCache) record(dest string, runs [][]tree.Entry, h *destHits) {
+	hits, read := h.count(), 0
+	for _, r := range runs {
+		read += len(r)
+	}
+	if read == 0 && hits == h.v.len() {
 		// Records vouched for were trusted when written, and the clock
 		// only moved on since: every file a hit, and every record hit,
 		// means the cache is unchanged (save keeps it as is).
 		return
 	}
 	limit := c.start - int64(RacyMargin)
-	m := make([]cacheEntry, 0, hits+len(entries))
-	f := found{h: h, entries: entries}
-	for f.next() { // in path order, as a dest's records must be
+	m := make([]cacheEntry, 0, hits+read)
+	for f := newFound(h, runs); f.next(); { // in path order, as a dest's records must be
 		e := &f.cur
 		if e.Cached {
 			m = append(m, cacheEntry{path: e.Path, st: e.Stat, sum: e.SHA256})
@@ -281,13 +283,17 @@ func (c *statCache) record(dest string, entries []tree.Entry, h *destHits) {
 }
 
 // found is what a scan found of a dest: the files the stat cache vouched
-// for (h, nil without a cache) and the files read (entries), each in path
-// order. next walks both as one list in path order.
+// for (h, nil without a cache) and the files read (runs), each in path
+// order. next walks them all as one list in path order.
 type found struct {
-	h       *destHits
-	entries []tree.Entry
-	i, j    int        // the next record of h.v to look at, the next entry
-	cur     tree.Entry // the file next moved to
+	h    *destHits
+	runs [][]tree.Entry // what is left of each run
+	i    int            // the next record of h.v to look at
+	cur  tree.Entry     // the file next moved to
+}
+
+func newFound(h *destHits, runs [][]tree.Entry) *found {
+	return &found{h: h, runs: slices.Clone(runs)}
 }
 
 // next moves to the next file in path order; false at the end.
@@ -297,14 +303,19 @@ func (f *found) next() bool {
 			f.i++
 		}
 	}
-	hit := f.h != nil && f.i < len(f.h.hit)
+	best, path := -1, "" // the run whose head comes first, and its path
+	for k, r := range f.runs {
+		if len(r) > 0 && (best < 0 || r[0].Path < path) {
+			best, path = k, r[0].Path
+		}
+	}
 	switch {
-	case hit && (f.j == len(f.entries) || f.h.v.path(f.i) < f.entries[f.j].Path):
+	case f.h != nil && f.i < len(f.h.hit) && (best < 0 || f.h.v.path(f.i) < path):
 		f.cur = f.h.entry(f.i)
 		f.i++
-	case f.j < len(f.entries):
-		f.cur = f.entries[f.j]
-		f.j++
+	case best >= 0:
+		f.cur = f.runs[best][0]
+		f.runs[best] = f.runs[best][1:]
 	default:
 		return false
 	}

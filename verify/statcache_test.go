@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -301,5 +302,41 @@ func TestStatCacheSameAnswers(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestVerifyManyFiles: a dest big enough for the scan to return several
+// sorted runs (1,024 files a run), merged with the stat cache's records:
+// cold, warm and after drift, each drifted path named exactly once.
+func TestVerifyManyFiles(t *testing.T) {
+	e := newEnv(t)
+	for i := range 3000 {
+		write(t, e.path(fmt.Sprintf("vendor/lib/many/d%02d/f%04d.rs", i%41, i)), fmt.Sprint(i, "\n"))
+	}
+	lockComponent(t, e, e.spec.Components[0])
+	o := e.opts()
+	o.Jobs = 3
+	verify.SetTestHooks(&o, later, nil)
+	o.StatCache = filepath.Join(t.TempDir(), "stat")
+	for i, want := range []int{3006, 0} { // files hashed: cold, then warm
+		rep := run(t, o)
+		if !rep.Clean() || rep.Stats.Files != 3006 || rep.Stats.Hashed != want {
+			t.Fatalf("run %d: %s, %+v", i, summary(rep), rep.Stats)
+		}
+	}
+	write(t, e.path("vendor/lib/many/d07/f0007.rs"), "edited\n")
+	write(t, e.path("vendor/lib/many/d00/a-new.rs"), "new\n")
+	write(t, e.path("vendor/lib/many/zz.rs"), "new\n")
+	must(t, os.Remove(e.path("vendor/lib/many/d40/f2992.rs")))
+	must(t, os.Remove(e.path("vendor/lib/alloc/src/lib.rs")))
+	want := "lib drift modified=many/d07/f0007.rs added=many/d00/a-new.rs,many/zz.rs deleted=alloc/src/lib.rs,many/d40/f2992.rs; other clean"
+	for _, name := range []string{"cold", "warm after drift", "warm again"} {
+		opt := o
+		if name == "cold" {
+			opt.StatCache = ""
+		}
+		if got := summary(run(t, opt)); got != want {
+			t.Errorf("%s: %s\nwant %s", name, got, want)
+		}
 	}
 }

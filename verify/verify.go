@@ -405,19 +405,21 @@ func scanDest(ctx context.Context, opt Options, lc *vendorspec.LockedComponent, 
 			return known(path, st)
 		}
 	}
-	entries, irregular, err := sc.Scan(ctx, dir)
+	runs, irregular, err := sc.ScanRuns(ctx, dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	stats.Files += len(entries)
-	stats.Hashed += len(entries)
+	for _, r := range runs {
+		stats.Files += len(r)
+		stats.Hashed += len(r)
+	}
 	if cache != nil {
 		n := hits.count()
 		stats.Files += n
 		stats.CacheHits += n
-		cache.record(lc.Dest, entries, hits)
+		cache.record(lc.Dest, runs, hits)
 	}
-	return &found{h: hits, entries: entries}, irregular, nil
+	return newFound(hits, runs), irregular, nil
 }
 
 // judge fills cr from what the scan found of lc's dest (dir) against
