@@ -58,6 +58,20 @@ func (c *Client) Get(ctx context.Context, rawURL string, max int64) ([]byte, err
 	return buf.Bytes(), nil
 }
 
+// CopyBufferSize is the size of the buffer a body of length bytes (-1:
+// unknown) is read through: 64 KiB, or for a smaller body of known
+// length one byte more than the body (the read after it sees the end),
+// but at least 512 bytes. A sparse-index file is a few KiB: a 64 KiB
+// buffer for each of a closure's index reads was most of what they
+// allocated.
+func CopyBufferSize(length int64) int {
+	const full = 64 << 10
+	if length < 0 || length >= full {
+		return full
+	}
+	return max(int(length)+1, 512)
+}
+
 // transfer makes one try of Download.
 func (c *Client) transfer(parent context.Context, u *url.URL, max int64, w io.Writer, progress func(done, total int64)) (Result, error) {
 	o := c.o
@@ -128,7 +142,7 @@ func (c *Client) transfer(parent context.Context, u *url.URL, max int64, w io.Wr
 	}
 
 	lr := &io.LimitedReader{R: body, N: max + 1}
-	buf := make([]byte, 64<<10)
+	buf := make([]byte, CopyBufferSize(length))
 	for {
 		n, rerr := lr.Read(buf)
 		if n > 0 {

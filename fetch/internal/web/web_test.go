@@ -196,3 +196,17 @@ func TestFormatRate(t *testing.T) {
 		}
 	}
 }
+
+func TestCopyBufferSize(t *testing.T) {
+	for _, tt := range []struct {
+		length int64
+		want   int
+	}{
+		{-1, 64 << 10}, {0, 512}, {100, 512}, {511, 512}, {512, 513}, {4000, 4001},
+		{64<<10 - 1, 64 << 10}, {64 << 10, 64 << 10}, {1 << 30, 64 << 10},
+	} {
+		if got := web.CopyBufferSize(tt.length); got != tt.want {
+			t.Errorf("CopyBufferSize(%d) = %d, want %d", tt.length, got, tt.want)
+		}
+	}
+}
