@@ -37,8 +37,9 @@
 //     crates-index = "sparse+file:///path/", with a file:// dl.
 //   - At most Options.Jobs crates are fetched at once, and at most
 //     min(Options.Jobs, GOMAXPROCS) are unpacked at once, each slot
-//     reusing its read buffer and hash: memory does not grow with the
-//     closure. Extraction is fetch.Extract with its limits and refusals.
+//     reusing its read buffer, hash and fetch.Extractor (gzip decoder,
+//     read-ahead blocks): memory does not grow with the closure.
+//     Extraction is fetch.Extract's, with its limits and refusals.
 //   - Each crate lands in dst/NAME, or dst/NAME-VERSION for all but the
 //     highest version of a name (cargo vendor's rule), holding the .crate's
 //     files minus those cargo vendor drops (VendorSkipped) and a
