@@ -415,6 +415,11 @@ func ParseSum(path string, data []byte) (*Sum, error) {
 }
 
 // parseSum parses text, the sum file without its byte order mark.
+// sumFilesCap is how many files a sum's text can list: its lines, but no
+// more than its bytes allow (the shortest file line, "c 0644 0 <64 hex> p",
+// has 75), so that a sum of blank lines cannot ask for more.
+func sumFilesCap(text string) int { return min(strings.Count(text, "\n")+1, len(text)/75+1) }
+
 func parseSum(path, text string) (*Sum, error) {
 	// verify parses this file on every build: one string holds the data
 	// and every name and path is a slice of it, and the files of all
@@ -423,9 +428,7 @@ func parseSum(path, text string) (*Sum, error) {
 	// The exact count (56 µs for rustc's 3.7 MB sum): an array sized
 	// from the length would be 1.7 times too long, and the collector
 	// scans all of it.
-	// Capped by the shortest line a file can have ("c 0644 0 <64 hex> p",
-	// 75 bytes), so that a sum of blank lines cannot ask for more.
-	all := make([]tree.File, 0, min(strings.Count(text, "\n")+1, len(text)/75+1))
+	all := make([]tree.File, 0, sumFilesCap(text))
 	start := 0 // of the current component's files in all
 	s := &Sum{Files: map[string][]tree.File{}, Pristine: map[string]map[string]*tree.File{}}
 	line := 0
