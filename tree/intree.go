@@ -28,7 +28,7 @@ func InTree(root, rel string) (string, error) {
 // symbolic link in its place (never followed: the file is part of a tree
 // cloned from others), a FIFO or a device (never waited on).
 func ReadFile(p string, max int64) ([]byte, error) {
-	f, fi, err := openRegular(p)
+	f, fi, err := openRegular(p, unix.O_NOFOLLOW)
 	if err != nil {
 		return nil, err
 	}
@@ -62,11 +62,11 @@ func readRegular(f *os.File, fi os.FileInfo, p string, max int64) ([]byte, error
 	}
 }
 
-// openRegular opens p for reading if it is a regular file: a symbolic
-// link in its place is refused, never followed, and a FIFO or a device
-// is refused, never waited on.
-func openRegular(p string) (*os.File, os.FileInfo, error) {
-	f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+// openRegular opens p for reading if it is a regular file: a FIFO or a
+// device is refused, never waited on. With flags O_NOFOLLOW, a symbolic
+// link in its place is refused, never followed; with 0 it is followed.
+func openRegular(p string, flags int) (*os.File, os.FileInfo, error) {
+	f, err := os.OpenFile(p, os.O_RDONLY|unix.O_NONBLOCK|flags, 0)
 	if err != nil {
 		if errors.Is(err, unix.ELOOP) {
 			return nil, nil, fmt.Errorf("%s is a symbolic link: rvendor reads only regular files of the tree there", p)

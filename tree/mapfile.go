@@ -23,7 +23,7 @@ import (
 // where a death would lose work. Where the file cannot be mapped, its
 // content is read as ReadFile reads it.
 func MapFile(p string, max int64) ([]byte, error) {
-	f, fi, err := openRegular(p)
+	f, fi, err := openRegular(p, unix.O_NOFOLLOW)
 	if err != nil {
 		return nil, err
 	}
@@ -35,18 +35,11 @@ func MapFile(p string, max int64) ([]byte, error) {
 // (verify's stat cache, in the user's cache folder): a symbolic link
 // there is followed, as the user made it.
 func MapOwnFile(p string, max int64) ([]byte, error) {
-	f, err := os.Open(p)
+	f, fi, err := openRegular(p, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", p)
-	}
 	return mapRegular(f, fi, p, max)
 }
 
